@@ -82,12 +82,19 @@ class Linear(Module):
         return out
 
     def backward(self, grad_out):
+        grad_out = self._accumulate_parameter_grads(grad_out)
+        return grad_out @ self.weight.data.T
+
+    def backward_to_parameters(self, grad_out) -> None:
+        self._accumulate_parameter_grads(grad_out)
+
+    def _accumulate_parameter_grads(self, grad_out):
         expected = None if self._x is None else (self._x.shape[0], self.out_features)
         grad_out = _check_grad(self, grad_out, expected)
         self.weight.grad += self._x.T @ grad_out
         if self.bias is not None:
             self.bias.grad += grad_out.sum(axis=0)
-        return grad_out @ self.weight.data.T
+        return grad_out
 
     def extra_repr(self):
         return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"

@@ -63,6 +63,15 @@ class Module:
     def __call__(self, x):
         return self.forward(x)
 
+    def backward_to_parameters(self, grad_out) -> None:
+        """Like ``backward``, for when nobody needs the gradient with respect to the input.
+
+        The training loop calls this on the whole model: the data does not need a gradient, so
+        the first layer can skip computing one (for a Linear layer, a whole matrix product).
+        By default it just calls ``backward`` and drops the result.
+        """
+        self.backward(grad_out)
+
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
         """The direct sub-modules, with their attribute names (``name.i`` inside lists)."""
         for name, value in vars(self).items():
@@ -150,6 +159,12 @@ class Sequential(Module):
         for module in reversed(self.layers):
             grad_out = module.backward(grad_out)
         return grad_out
+
+    def backward_to_parameters(self, grad_out) -> None:
+        for module in reversed(self.layers[1:]):
+            grad_out = module.backward(grad_out)
+        if self.layers:
+            self.layers[0].backward_to_parameters(grad_out)
 
     def __getitem__(self, index):
         if isinstance(index, slice):

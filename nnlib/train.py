@@ -161,7 +161,7 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X, y, epochs, batch_siz
             out = model(xb)
             batch_loss = loss(out, yb) + sum(p.value() for p in penalties)
             optimizer.zero_grad()
-            model.backward(loss.backward())
+            model.backward_to_parameters(loss.backward())
             for penalty in penalties:
                 penalty.backward()
             if clip_norm is not None:

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints a table comparing against a named baseline in the same run."""
