@@ -1,0 +1,180 @@
+"""The bubblewrap sandbox really isolates: each test runs a small program inside and checks that
+what should be impossible is (every one of these would pass code that ran unsandboxed)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from autograder import sandbox
+
+AUTOGRADER_SOURCE = Path(sandbox.__file__).parent
+FAST = sandbox.Limits(wall_seconds=20, cpu_seconds=10)
+
+
+def run_python(code: str, limits=FAST, **kwargs) -> sandbox.SandboxResult:
+    return sandbox.run([sys.executable, "-c", textwrap.dedent(code)], limits=limits, **kwargs)
+
+
+def run_json(code: str, **kwargs):
+    result = run_python(code, **kwargs)
+    assert result.returncode == 0, result.stderr.decode()
+    return json.loads(result.stdout)
+
+
+def test_runs_as_an_unprivileged_user_without_capabilities():
+    info = run_json("""
+        import json, os
+        caps = [l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff')]
+        print(json.dumps({'uid': os.getuid(), 'euid': os.geteuid(), 'caps': caps[0]}))
+    """)
+    assert info["uid"] != 0 and info["euid"] != 0
+    assert int(info["caps"], 16) == 0
+
+
+def test_has_no_network():
+    info = run_json("""
+        import json, socket
+        try:
+            socket.create_connection(('1.1.1.1', 80), timeout=2)
+            outcome = 'connected'
+        except OSError as error:
+            outcome = str(error)
+        print(json.dumps({'outcome': outcome}))
+    """)
+    assert info["outcome"] != "connected"
+
+
+def test_sees_no_home_no_repository_and_no_other_files(tmp_path):
+    secret = tmp_path / "hidden_tests.py"
+    secret.write_text("EXPECTED = 42\n")
+    info = run_json(f"""
+        import json, os
+        print(json.dumps({{
+            'root_home': os.path.exists('/root/.bashrc') or os.path.exists('/root/.cache'),
+            'secret': os.path.exists({str(secret)!r}),
+            'exercises': os.path.exists({str(AUTOGRADER_SOURCE.parent / 'exercises')!r}),
+            'nnlib_source': os.path.exists({str(AUTOGRADER_SOURCE.parent / 'nnlib')!r}),
+            'etc_passwd': os.path.exists('/etc/passwd'),
+
+        }}))
+    """)
+    assert not (info["root_home"] or info["secret"] or info["exercises"] or info["nnlib_source"])
+    assert not info["etc_passwd"]
+
+
+def test_writes_stay_inside_and_read_only_mounts_refuse_them(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "submission.ipynb").write_text("{}")
+    info = run_json(f"""
+        import json, os, sys
+        attempts = {{}}
+        for target in ['/input/submission.ipynb', sys.prefix + '/evil.pth', '/usr/evil',
+                       'scratch.txt']:
+            try:
+                open(target, 'a').write('x')
+                attempts[target] = 'written'
+            except OSError as error:
+                attempts[target] = type(error).__name__
+        print(json.dumps(attempts))
+    """, inputs=inputs)
+    assert info["scratch.txt"] == "written"
+    assert all(v != "written" for k, v in info.items() if k != "scratch.txt")
+    assert (inputs / "submission.ipynb").read_text() == "{}"
+    assert not (Path(sys.prefix) / "evil.pth").exists()
+
+
+@pytest.mark.parametrize("package", ["nnlib", "torch", "sklearn"])
+def test_reference_libraries_cannot_be_imported_even_after_editing_sys_path(package):
+    info = run_json(f"""
+        import json, sys
+        sys.path[:] = [p for p in sys.path if p != '/blocked']
+        try:
+            __import__({package!r})
+            outcome = 'imported'
+        except ImportError as error:
+            outcome = str(error)
+        print(json.dumps({{'outcome': outcome}}))
+    """)
+    assert info["outcome"] != "imported"
+
+
+def test_numpy_still_works():
+    info = run_json("""
+        import json, numpy as np
+        print(json.dumps({'sum': float(np.ones((100, 100)).sum())}))
+    """)
+    assert info["sum"] == 10_000.0
+
+
+def test_wall_time_limit_kills_a_sleeper():
+    result = run_python("import time; time.sleep(60)", limits=sandbox.Limits(wall_seconds=2))
+    assert result.timed_out and result.wall_seconds < 30
+    assert "wall time" in result.limit_hit
+
+
+def test_cpu_time_limit_stops_a_busy_loop():
+    result = run_python("while True: pass", limits=sandbox.Limits(cpu_seconds=1, wall_seconds=60))
+    assert result.returncode != 0 and not result.timed_out
+
+
+def test_memory_limit_refuses_a_huge_allocation():
+    result = run_python("x = bytearray(8 * 2**30)", limits=sandbox.Limits(memory_bytes=2**30))
+    assert result.returncode != 0
+    assert b"MemoryError" in result.stderr
+
+
+def test_process_limit_stops_a_fork_bomb():
+    info = run_json("""
+        import json, os, time
+        made = 0
+        try:
+            for _ in range(500):
+                if os.fork() == 0:
+                    time.sleep(3)
+                    os._exit(0)
+                made += 1
+        except OSError:
+            pass
+        print(json.dumps({'made': made}))
+    """, limits=sandbox.Limits(processes=32, wall_seconds=30))
+    assert info["made"] < 32
+
+
+def test_no_process_outlives_the_sandbox(tmp_path):
+    marker = f"sandbox-orphan-{os.getpid()}"
+    run_python(f"""
+        import os, subprocess, sys
+        subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)  # {marker}'],
+                         start_new_session=True)
+    """)
+    survivors = [p for p in Path("/proc").iterdir() if p.name.isdigit()
+                 and marker.encode() in _cmdline(p)]
+    assert survivors == []
+
+
+def _cmdline(proc: Path) -> bytes:
+    try:
+        return (proc / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def test_file_size_and_scratch_space_are_limited():
+    result = run_python("""
+        with open('big.bin', 'wb') as f:
+            for _ in range(1024):
+                f.write(b'x' * 2**20)
+    """, limits=sandbox.Limits(file_bytes=8 * 2**20, workdir_bytes=64 * 2**20))
+    assert result.returncode != 0
+
+
+def test_output_read_back_is_capped():
+    result = run_python("import sys; sys.stdout.write('x' * 5_000_000)",
+                        limits=sandbox.Limits(output_bytes=100_000))
+    assert len(result.stdout) == 100_000 and result.output_truncated
