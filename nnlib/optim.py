@@ -107,7 +107,7 @@ def adam_update(param, grad, m, v, step, *, lr, beta1=0.9, beta2=0.999, eps=1e-8
     v = beta2 * v + (1.0 - beta2) * grad * grad
     bias_correction1 = 1.0 - beta1 ** step
     bias_correction2 = 1.0 - beta2 ** step
-    denom = np.sqrt(v) / np.sqrt(bias_correction2) + eps
+    denom = np.sqrt(v) / bias_correction2 ** 0.5 + eps  # a Python float keeps float32 float32
     return param - (lr / bias_correction1) * m / denom, m, v
 
 
