@@ -1,0 +1,320 @@
+"""nnbook: the Sphinx extension that makes the course book self-contained and its notebooks runnable.
+
+Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It does five jobs:
+
+1. **Vendored browser libraries, served by the book.** MathJax 3, RequireJS and the ipywidgets
+   HTML manager come from npm (``chapters/_vendor``, installed by ``npm ci``). On
+   ``config-inited`` the files the pages need are staged into ``_build/.nnbook_static/vendor``
+   and that folder is added to ``html_static_path``, so Sphinx copies them to
+   ``_build/html/_static/vendor``. They are deliberately *not* under a ``_static`` folder that
+   Jupyter Book scans: JB adds every ``.js``/``.css`` it finds there to every page.
+2. **One tiny page-wide script**, ``chapters/_static/nnbook.js`` (theme mode, widget font path,
+   the MathJax 2 ``Hub.Queue`` call the widget manager makes).
+3. **Duplicate inline scripts removed.** sphinx-thebe emits its configuration script twice (once
+   with filename ``None``, once ``""``), which throws ``Identifier 'THEBE_JS_URL' has already been
+   declared`` on every page.
+4. **Launch buttons that open a notebook.** Colab cannot open MyST markdown, and Binder or a
+   JupyterHub only can with jupytext installed. The buttons are rewritten to open the chapter's
+   ``.ipynb`` on the ``nnbook_notebooks_branch`` branch (published by the Pages workflow from the
+   build's downloadable notebooks). Set that option to ``""`` to keep the theme's links.
+5. **Downloadable notebooks that run anywhere.** The ``.ipynb`` offered by the download button
+   gets a first cell that imports nnlib, installing it from the repository (``nnbook_nnlib_ref``)
+   when it is missing, as it is on Colab or in a downloaded copy.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+__version__ = "1.0.0"
+
+logger = logging.getLogger(__name__)
+
+EXT_DIR = Path(__file__).resolve().parent
+CHAPTERS_DIR = EXT_DIR.parent
+NODE_MODULES = CHAPTERS_DIR / "_vendor" / "node_modules"
+PAGE_STATIC_DIR = CHAPTERS_DIR / "_static"
+STAGING_NAME = ".nnbook_static"
+
+# What the built book serves under _static/vendor/: destination folder -> (npm package, the files
+# or folders inside it to copy, the names to leave out). MathJax's speech-rule engine (sre/, 3.9 MB)
+# is left out: nothing loads it unless a reader turns on the explorer in MathJax's menu.
+VENDORED = {
+    "mathjax": ("mathjax", ["LICENSE", "es5/tex-mml-chtml.js", "es5/input", "es5/output",
+                            "es5/ui", "es5/a11y", "es5/adaptors"], {"sre.js"}),
+    "requirejs": ("requirejs", ["require.js"], set()),
+    "html-manager": ("@jupyter-widgets/html-manager",
+                     ["dist/embed-amd.js", "dist/embed.js.LICENSE.txt", "dist/*.woff2",
+                      "dist/*.woff", "dist/*.ttf", "dist/*.eot", "dist/*.svg"], set()),
+}
+
+
+def vendored_files(node_modules: Path = NODE_MODULES) -> dict[str, Path]:
+    """Map each vendored file's path under ``_static/vendor`` to its source in node_modules.
+
+    MathJax's ``es5/`` prefix is dropped (``mathjax/tex-mml-chtml.js``), so the loader finds its
+    components (``[mathjax]/input/tex/...``) next to the script. Raises ExtensionError naming the
+    missing package or file when ``npm ci`` has not been run in ``chapters/_vendor``.
+    """
+    files: dict[str, Path] = {}
+    for dest, (package, patterns, excluded) in VENDORED.items():
+        root = node_modules / package
+        if not (root / "package.json").is_file():
+            raise ExtensionError(
+                f"nnbook: the npm package {package!r} is missing from {node_modules}; run "
+                f"`npm ci` in {node_modules.parent} (`make book` does it)")
+        for pattern in patterns:
+            matches = sorted(root.glob(pattern))
+            if not matches:
+                raise ExtensionError(f"nnbook: {package}/{pattern} not found in {root}")
+            for match in matches:
+                sources = [match] if match.is_file() else sorted(
+                    p for p in match.rglob("*") if p.is_file())
+                for src in sources:
+                    if src.name in excluded:
+                        continue
+                    rel = src.relative_to(root).as_posix()
+                    if dest == "mathjax":
+                        rel = rel.removeprefix("es5/")
+                    files[f"{dest}/{rel}"] = src
+    return files
+
+
+def copy_if_changed(src: Path, dst: Path) -> bool:
+    """Copy ``src`` to ``dst`` (keeping its mtime) unless ``dst`` has the same size and mtime."""
+    st = src.stat()
+    if dst.is_file():
+        dt = dst.stat()
+        if dt.st_size == st.st_size and int(dt.st_mtime) == int(st.st_mtime):
+            return False
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, dst)
+    return True
+
+
+def stage_vendored_files(staging: Path, files: dict[str, Path]) -> int:
+    """Copy ``files`` into ``staging/vendor`` where missing or changed; drop stale files.
+
+    Returns how many files were copied (0 on an unchanged rebuild).
+    """
+    vendor = staging / "vendor"
+    copied = sum(copy_if_changed(src, vendor / rel) for rel, src in files.items())
+    wanted = {vendor / rel for rel in files}
+    for path in sorted(vendor.rglob("*"), reverse=True):
+        if path.is_file() and path not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return copied
+
+
+def on_config_inited(app: Sphinx, config) -> None:
+    """Stage the vendored libraries and add them and the page-wide script to the static path."""
+    staging = Path(app.outdir).parent / STAGING_NAME
+    copied = stage_vendored_files(staging, vendored_files())
+    if copied:
+        logger.info(f"nnbook: staged {copied} vendored files in {staging}")
+    config.html_static_path = [*config.html_static_path, str(staging), str(PAGE_STATIC_DIR)]
+
+
+def refresh_static_files(app: Sphinx, exception) -> None:
+    """Bring ``_static/`` up to date with the staged libraries and ``chapters/_static``.
+
+    Sphinx copies the static folders only when some page is rewritten; after an edit to
+    ``nnbook.js`` alone (or ``npm ci`` of a new version) an incremental build would keep serving
+    the old copy.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir) / "_static"
+    staging = Path(app.outdir).parent / STAGING_NAME
+    for folder in (staging, PAGE_STATIC_DIR):
+        for src in folder.rglob("*"):
+            if src.is_file():
+                copy_if_changed(src, out / src.relative_to(folder))
+
+
+def remove_duplicate_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Keep one copy of each script: same source (``None`` and ``""`` count as no file) and body.
+
+    Connected with a priority below 500, before the handlers that add this page's own scripts.
+    """
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen = set()
+    unique = []
+    for script in scripts:
+        filename = getattr(script, "filename", script) or ""
+        attributes = getattr(script, "attributes", {}) or {}
+        key = (str(filename), attributes.get("body", ""), attributes.get("type", ""))
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(script)
+    # In place: the list is the builder's own, which later handlers (MathJax, myst-nb's widget
+    # scripts) append to for this page.
+    scripts[:] = unique
+
+
+def launch_urls(*, repo_url: str, branch: str, notebook_path: str, binderhub_url: str = "",
+                jupyterhub_url: str = "", colab_url: str = "",
+                interface: str = "jupyterlab") -> dict[str, str]:
+    """The launch links that open ``notebook_path`` (relative to the repository root).
+
+    Args:
+        repo_url: ``https://github.com/<org>/<repo>``.
+        branch: the branch holding the notebook.
+        notebook_path: e.g. ``chapters/01_fundamentals.ipynb``.
+        binderhub_url, jupyterhub_url, colab_url: each service's address; empty to leave it out.
+        interface: ``"jupyterlab"`` or ``"classic"``, the UI Binder and JupyterHub open.
+
+    Returns:
+        ``{"Binder": url, "JupyterHub": url, "Colab": url}`` for the services given.
+    """
+    parts = repo_url.rstrip("/").split("/")
+    if len(parts) < 5 or parts[2] != "github.com":
+        raise ValueError(f"repo_url must be https://github.com/<org>/<repo>, got {repo_url!r}")
+    org, repo = parts[3], parts[4]
+    prefixes = {"jupyterlab": "lab/tree", "classic": "tree"}
+    if interface not in prefixes:
+        raise ValueError(f"interface must be one of {sorted(prefixes)}, got {interface!r}")
+    ui = prefixes[interface]
+    urls = {}
+    if binderhub_url:
+        urls["Binder"] = (f"{binderhub_url.rstrip('/')}/v2/gh/{org}/{repo}/{quote(branch)}"
+                          f"?urlpath={quote(f'{ui}/{notebook_path}', safe='/')}")
+    if jupyterhub_url:
+        query = urlencode({"repo": repo_url, "branch": branch,
+                           "urlpath": f"{ui}/{repo}/{notebook_path}"}, safe="/")
+        urls["JupyterHub"] = f"{jupyterhub_url.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+    if colab_url:
+        urls["Colab"] = (f"{colab_url.rstrip('/')}/github/{org}/{repo}/blob/{quote(branch)}/"
+                         f"{notebook_path}")
+    return urls
+
+
+def setup_cell_source(repo_url: str, ref: str) -> str:
+    """The code of the first cell added to each downloadable notebook."""
+    requirement = f"nn-from-scratch[widgets] @ git+{repo_url.rstrip('/')}.git@{ref}"
+    return (
+        "# Setup: the chapter imports nnlib, the course's numpy library. In a clone of the\n"
+        "# repository it is already installed (`make book`, or `pip install -e .`); anywhere else\n"
+        "# (Colab, Binder, a downloaded copy) this cell installs it from GitHub.\n"
+        "try:\n"
+        "    import nnlib\n"
+        "except ModuleNotFoundError:\n"
+        f"    %pip install --quiet \"{requirement}\"\n"
+        "    import importlib\n"
+        "    importlib.invalidate_caches()\n"
+        "    import nnlib\n"
+        "print('nnlib', nnlib.__version__)"
+    )
+
+
+SETUP_TAG = "nnbook-setup"
+
+
+def add_setup_cell(notebook: dict, source: str) -> bool:
+    """Insert the setup cell as the first cell of ``notebook`` (nbformat 4 JSON), once.
+
+    Also drops myst-nb's internal ``source_map`` metadata, which means nothing outside the build.
+    Returns False when the notebook already has the cell (and is left unchanged).
+    """
+    if notebook.get("nbformat") != 4:
+        raise ValueError(f"expected an nbformat 4 notebook, got nbformat {notebook.get('nbformat')!r}")
+    cells = notebook.setdefault("cells", [])
+    if cells and SETUP_TAG in cells[0].get("metadata", {}).get("tags", []):
+        return False
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {"tags": [SETUP_TAG]},
+        "outputs": [],
+        "source": source,
+    }
+    if notebook.get("nbformat_minor", 0) >= 5:  # cell ids exist from nbformat 4.5 on
+        taken = {c.get("id") for c in cells}
+        cell_id, n = SETUP_TAG, 1
+        while cell_id in taken:
+            cell_id, n = f"{SETUP_TAG}-{n}", n + 1
+        cell["id"] = cell_id
+    cells.insert(0, cell)
+    notebook.get("metadata", {}).pop("source_map", None)
+    return True
+
+
+def with_cached_outputs(app: Sphinx, content: dict) -> dict:
+    """The notebook with its outputs, taken from jupyter-cache when the build used the cache.
+
+    When myst-nb 1.4.0 takes a notebook's outputs from the cache, it writes the *unexecuted*
+    notebook to ``_build/jupyter_execute`` (it merges the outputs into a copy), so the
+    downloadable notebook would have no outputs after any cached build. Merge them back in.
+    """
+    config = getattr(app.env, "mystnb_config", None)
+    if config is None or config.execution_mode != "cache":
+        return content
+    import nbformat
+    from jupyter_cache import get_cache
+
+    notebook = nbformat.from_dict(content)
+    try:
+        _, merged = get_cache(config.execution_cache_path).merge_match_into_notebook(notebook)
+    except KeyError:  # not in the cache (its execution failed): offer it as it is
+        return content
+    return json.loads(nbformat.writes(merged))
+
+
+def adapt_notebook_page(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Point the launch buttons at the notebooks branch and add the setup cell to the download.
+
+    Runs after sphinx-book-theme's launch and header buttons (priority 501), which copy the
+    executed notebook to ``_sources/<page>.ipynb`` and set ``context["ipynb_source"]``.
+    """
+    ipynb_source = context.get("ipynb_source")
+    if not ipynb_source:
+        return
+    theme = app.config.html_theme_options
+    repo_url = theme.get("repository_url", "")
+    notebook = Path(app.outdir) / "_sources" / ipynb_source
+    if notebook.is_file():
+        content = json.loads(notebook.read_text(encoding="utf-8"))
+        content = with_cached_outputs(app, content)  # (matched by code: before the setup cell)
+        if add_setup_cell(content, setup_cell_source(repo_url, app.config.nnbook_nnlib_ref)):
+            notebook.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n",
+                                encoding="utf-8")
+
+    branch = app.config.nnbook_notebooks_branch
+    if not branch:
+        return
+    launch = theme.get("launch_buttons", {})
+    urls = launch_urls(
+        repo_url=repo_url, branch=branch, notebook_path=ipynb_source,
+        binderhub_url=launch.get("binderhub_url", ""),
+        jupyterhub_url=launch.get("jupyterhub_url", ""), colab_url=launch.get("colab_url", ""),
+        interface=launch.get("notebook_interface", "classic"))
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "launch-buttons":
+            continue
+        for button in group.get("buttons", []):
+            if button.get("type") == "link" and button.get("text") in urls:
+                button["url"] = urls[button["text"]]
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("nnbook_notebooks_branch", "notebooks", "html", [str])
+    app.add_config_value("nnbook_nnlib_ref", "main", "html", [str])
+    app.connect("config-inited", on_config_inited)
+    app.connect("build-finished", refresh_static_files)
+    # Page-wide and early (priority 100): it must run before the theme's deferred bundle, the
+    # widget manager and MathJax.
+    app.add_js_file("nnbook.js", priority=100)
+    app.connect("html-page-context", remove_duplicate_scripts, priority=400)
+    app.connect("html-page-context", adapt_notebook_page, priority=600)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
