@@ -1,0 +1,7 @@
+"""Instructor and learner tooling over nbgrader: release, collect, grade, feedback, export, report.
+
+The command-line tool is ``autograder`` (or ``python -m autograder``); see ``autograder --help``.
+This package is imported by learners' notebooks too (``autograder.checks``), so importing it must
+stay cheap: the heavy modules (nbgrader, dask, matplotlib) are imported only by the commands that
+need them.
+"""

@@ -1,0 +1,219 @@
+"""The ``autograder`` command: one subcommand per step of running a class with nbgrader.
+
+    autograder release ASSIGNMENT        make the student version (nbgrader generate_assignment)
+    autograder collect SOURCE            file an LMS export (folder or zip) into submitted/
+    autograder grade ASSIGNMENT          grade every submission in parallel, resumably
+    autograder feedback ASSIGNMENT       one HTML feedback page per student, with hints
+    autograder export                    grades as CSV, one row per student and assignment
+    autograder report ASSIGNMENT         a class report: one HTML page with plots
+    autograder check NOTEBOOK            (learners) run the visible tests and see a summary
+
+Every command but ``check`` works in an nbgrader course directory: the working directory, or
+``--course DIR``. ``autograder COMMAND --help`` explains each.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _course(args):
+    from .course import Course
+
+    return Course(args.course)
+
+
+def cmd_release(args) -> int:
+    from .release import release
+
+    release(_course(args), args.assignment, zip_path=args.zip, out=sys.stdout)
+    return 0
+
+
+def cmd_collect(args) -> int:
+    from .collect import collect
+
+    summary = collect(_course(args), args.source, assignment=args.assignment,
+                      layout=args.layout, pattern=args.pattern, dry_run=args.dry_run,
+                      out=sys.stdout)
+    return 1 if summary.unmatched and args.strict else 0
+
+
+def cmd_grade(args) -> int:
+    from .executors import make_executor
+    from .grading import grade
+
+    executor = make_executor(args.executor, args.workers, args.scheduler)
+    try:
+        grade(_course(args), args.assignment, executor=executor, timeout=args.timeout,
+              students=args.student or None, force=args.force, progress=not args.no_progress,
+              out=sys.stdout)
+    except KeyboardInterrupt:
+        print("\nInterrupted. Every submission graded so far is saved; run the same command "
+              "again to grade the rest.", file=sys.stderr)
+        return 130
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import generate_feedback
+
+    generate_feedback(_course(args), args.assignment, students=args.student or None,
+                      out=sys.stdout)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export_csv
+
+    export_csv(_course(args), args.output, assignments=args.assignment or None, out=sys.stdout)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report import write_report
+
+    write_report(_course(args), args.assignment, args.output, out=sys.stdout)
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .selfcheck import check_notebook
+
+    report = check_notebook(args.notebook, timeout=args.timeout, out=sys.stdout)
+    return 0 if report.passed else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autograder",
+        description="Release, collect, grade, give feedback on, export and report on nbgrader "
+                    "assignments; and, for learners, check a notebook before submitting it.",
+        epilog="Run `autograder COMMAND --help` for the options of a command.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def course_option(p):
+        p.add_argument("--course", metavar="DIR", default=None,
+                       help="the nbgrader course directory (default: the working directory)")
+
+    p = commands.add_parser(
+        "release", help="make the student version of an assignment",
+        description="Make the student version of ASSIGNMENT from source/ASSIGNMENT/ into "
+                    "release/ASSIGNMENT/ (solutions and hidden tests removed) and record its "
+                    "graded cells in the gradebook, as `nbgrader generate_assignment` does.")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--zip", metavar="FILE", default=None,
+                   help="also write the student version as a zip, ready to upload to an LMS")
+    course_option(p)
+    p.set_defaults(run=cmd_release)
+
+    p = commands.add_parser(
+        "collect", help="file submissions from an LMS export into submitted/",
+        description="Copy submitted notebooks from SOURCE (a folder or a .zip) into "
+                    "submitted/STUDENT/ASSIGNMENT/. Recognised layouts: nbgrader's own "
+                    "(STUDENT/ASSIGNMENT/NOTEBOOK.ipynb), one folder per student "
+                    "(STUDENT/NOTEBOOK.ipynb), Canvas (STUDENT_[LATE_]ID_ID_NOTEBOOK.ipynb, "
+                    "with Canvas's -1, -2 resubmission suffixes), and Moodle "
+                    "(Full Name_ID_assignsubmission_file_/NOTEBOOK.ipynb).")
+    p.add_argument("source", metavar="SOURCE", help="a folder or a .zip file")
+    p.add_argument("--assignment", metavar="ASSIGNMENT", default=None,
+                   help="the assignment (needed unless SOURCE uses nbgrader's layout)")
+    p.add_argument("--layout", choices=["auto", "nbgrader", "folders", "canvas", "moodle"],
+                   default="auto", help="how SOURCE names students (default: detect)")
+    p.add_argument("--pattern", metavar="REGEX", default=None,
+                   help="a regular expression with groups (?P<student>...) and (?P<file>...) "
+                        "matched against each path in SOURCE (overrides --layout)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be copied")
+    p.add_argument("--strict", action="store_true",
+                   help="exit with status 1 if any file could not be matched")
+    course_option(p)
+    p.set_defaults(run=cmd_collect)
+
+    p = commands.add_parser(
+        "grade", help="grade every submission of an assignment, in parallel",
+        description="Grade every submission in submitted/*/ASSIGNMENT/ with nbgrader's own "
+                    "preprocessors, each notebook in its own folder and kernel, several at once. "
+                    "Scores go to the gradebook as each submission finishes, so an interrupted "
+                    "run resumes where it stopped; submissions already graded from the same "
+                    "files are skipped. Malformed submissions are graded as far as possible and "
+                    "listed, with the reason, in autograded/problems.json.")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="grading processes (default: one per core)")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="S",
+                   help="seconds each notebook may run, from kernel start to its last cell "
+                        "(default: 300); each cell also has nbgrader's Execute.timeout")
+    p.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="local process pool (default) or a Dask distributed cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor "
+                        "dask; without it a local Dask cluster is started)")
+    p.add_argument("--student", action="append", metavar="ID",
+                   help="grade only this student (repeatable)")
+    p.add_argument("--force", action="store_true",
+                   help="grade again submissions that are already graded")
+    p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    course_option(p)
+    p.set_defaults(run=cmd_grade)
+
+    p = commands.add_parser(
+        "feedback", help="write HTML feedback for each student",
+        description="Write feedback/STUDENT/ASSIGNMENT/NOTEBOOK.html for every graded "
+                    "submission (nbgrader's feedback page), headed by a summary of each part's "
+                    "score and, for each failed part, the hint for the mistake it recognised.")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--student", action="append", metavar="ID",
+                   help="only this student (repeatable)")
+    course_option(p)
+    p.set_defaults(run=cmd_feedback)
+
+    p = commands.add_parser(
+        "export", help="write grades as CSV",
+        description="Write one CSV row per student and assignment: student_id, assignment, "
+                    "score, max_score, late_penalty, then one column per graded part. Students "
+                    "without a submission get a score of 0 and empty parts.")
+    p.add_argument("--output", "-o", metavar="FILE", default="grades.csv",
+                   help="where to write (default: grades.csv; '-' for standard output)")
+    p.add_argument("--assignment", action="append", metavar="ASSIGNMENT",
+                   help="only this assignment (repeatable; default: all)")
+    course_option(p)
+    p.set_defaults(run=cmd_export)
+
+    p = commands.add_parser(
+        "report", help="a class report for an assignment, as one HTML page",
+        description="Write one self-contained HTML page: the score distribution, each part's "
+                    "success rate, the known mistakes the class made most often (with counts "
+                    "and the hint each gets), and the problems found while grading.")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--output", "-o", metavar="FILE", default=None,
+                   help="where to write (default: reports/ASSIGNMENT.html in the course)")
+    course_option(p)
+    p.set_defaults(run=cmd_report)
+
+    p = commands.add_parser(
+        "check", help="(learners) run the visible tests of your notebook",
+        description="Run NOTEBOOK from top to bottom in a fresh kernel (your file is not "
+                    "changed) and show, for each graded part, whether its visible tests pass, "
+                    "with a hint where a known mistake is recognised. Passing the visible tests "
+                    "does not guarantee full marks: the grader also runs hidden tests.")
+    p.add_argument("notebook", metavar="NOTEBOOK")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="S",
+                   help="seconds the whole notebook may run (default: 300)")
+    p.set_defaults(run=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .course import CourseError
+
+    try:
+        return args.run(args)
+    except (CourseError, ValueError, FileNotFoundError) as error:
+        print(f"autograder {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""An nbgrader course directory: its configuration, folders, gradebook and submissions.
+
+Configuration is loaded exactly as the ``nbgrader`` command loads it (Jupyter's config folders,
+then ``nbgrader_config.py`` in the working directory and in the course root), so a course keeps
+working with both tools.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from .spec import AssignmentSpec, GradeCell, Job, NotebookSpec, SourceCell, problem
+
+
+class CourseError(Exception):
+    """Something about the course directory that the instructor must fix (message says what)."""
+
+
+class Course:
+    """The course rooted at ``root`` (default: the working directory)."""
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        from nbgrader.apps.baseapp import NbGrader
+
+        root = Path(root or os.getcwd()).resolve()
+        if not root.is_dir():
+            raise CourseError(f"course directory {str(root)!r} does not exist")
+        # nbgrader creates a new gradebook with the `alembic` program: make it findable even when
+        # this interpreter's virtual environment is not activated.
+        bindir = str(Path(sys.executable).parent)
+        if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+        previous = os.getcwd()
+        os.chdir(root)
+        try:
+            app = NbGrader()
+            app.log.setLevel("ERROR")
+            app.initialize([], root=str(root))
+        finally:
+            os.chdir(previous)
+        self.config = app.config
+        self.coursedir = app.coursedir
+        self.root = Path(self.coursedir.root)
+
+    # -- folders ---------------------------------------------------------------------------------
+    def folder(self, step: str, student: str, assignment: str) -> Path:
+        """``<root>/<step>/<student>/<assignment>`` in the course's directory structure."""
+        directory = getattr(self.coursedir, f"{step}_directory")
+        return Path(self.coursedir.format_path(directory, student, assignment))
+
+    def source_notebooks(self, assignment: str) -> list[Path]:
+        return sorted(self.folder("source", ".", assignment).glob("*.ipynb"))
+
+    def submitted_students(self, assignment: str) -> list[str]:
+        """Students with a submission folder for ``assignment``, sorted."""
+        submitted = Path(self.coursedir.format_path(self.coursedir.submitted_directory, ".", "."))
+        if not submitted.is_dir():
+            return []
+        return sorted(p.name for p in submitted.iterdir()
+                      if (p / assignment).is_dir() and not p.name.startswith("."))
+
+    # -- gradebook -------------------------------------------------------------------------------
+    def gradebook(self):
+        from nbgrader.api import Gradebook
+
+        return Gradebook(self.coursedir.db_url, self.coursedir.course_id)
+
+    def assignment_spec(self, assignment: str, gradebook=None) -> AssignmentSpec:
+        """The master copy of ``assignment`` as the gradebook stored it at release."""
+        from nbgrader.api import MissingEntry
+        from nbgrader.utils import find_all_files
+
+        own = gradebook is None
+        gb = self.gradebook() if own else gradebook
+        try:
+            try:
+                record = gb.find_assignment(assignment)
+            except MissingEntry:
+                known = ", ".join(a.name for a in gb.assignments) or "none"
+                raise CourseError(f"assignment {assignment!r} is not in the gradebook (known: "
+                                  f"{known}); run `autograder release {assignment}` first") from None
+            notebooks = []
+            for nb in sorted(record.notebooks, key=lambda n: n.name):
+                notebooks.append(NotebookSpec(
+                    name=nb.name,
+                    kernelspec=nb.kernelspec,
+                    source_cells=tuple(SourceCell(c.name, c.cell_type, bool(c.locked), c.source,
+                                                  c.checksum) for c in nb.source_cells),
+                    grade_cells=tuple(GradeCell(c.name, float(c.max_score), c.cell_type)
+                                      for c in nb.grade_cells),
+                    solution_cells=tuple(c.name for c in nb.solution_cells),
+                    task_cells=tuple(GradeCell(c.name, float(c.max_score), c.cell_type)
+                                     for c in nb.task_cells)))
+        finally:
+            if own:
+                gb.close()
+        if not notebooks:
+            raise CourseError(f"assignment {assignment!r} has no notebooks in the gradebook; "
+                              f"run `autograder release {assignment}`")
+        source = self.folder("source", ".", assignment)
+        exclude = {os.path.join(str(source), x) for x in
+                   self._autograde_setting("exclude_overwriting", {}).get(assignment, [])}
+        extra = {}
+        if source.is_dir():
+            for path in find_all_files(str(source), self.coursedir.ignore + ["*.ipynb"]):
+                if path not in exclude:
+                    extra[os.path.relpath(path, source).replace(os.sep, "/")] = Path(path).read_bytes()
+        return AssignmentSpec(assignment, tuple(notebooks), extra, self.config)
+
+    def _autograde_setting(self, name, default):
+        section = self.config.get("Autograde", {})
+        return section[name] if name in section else default
+
+    # -- submissions -----------------------------------------------------------------------------
+    def job(self, spec: AssignmentSpec, student: str, timeout: float) -> Job:
+        """Read ``submitted/<student>/<assignment>/`` into a Job (files as bytes).
+
+        Like nbgrader, files matching ``CourseDirectory.ignore`` are left out. Unlike nbgrader,
+        symbolic links are never followed and files over ``CourseDirectory.max_file_size``
+        kilobytes are not read; both are reported as problems.
+        """
+        folder = self.folder("submitted", student, spec.name)
+        files: dict[str, bytes] = {}
+        problems = []
+        limit = self.coursedir.max_file_size * 1024
+        from .worker import ignored
+
+        for dirpath, dirnames, filenames in os.walk(folder):
+            rel_dir = os.path.relpath(dirpath, folder)
+            dirnames[:] = sorted(d for d in dirnames
+                                 if not ignored(d, self.coursedir.ignore)
+                                 and not os.path.islink(os.path.join(dirpath, d)))
+            for name in sorted(filenames):
+                rel = os.path.normpath(os.path.join(rel_dir, name)).replace(os.sep, "/")
+                path = os.path.join(dirpath, name)
+                if ignored(rel, self.coursedir.ignore):
+                    continue
+                if os.path.islink(path):
+                    problems.append(problem("skipped-file", f"{rel} is a symbolic link; not copied"))
+                    continue
+                if os.path.getsize(path) > limit:
+                    problems.append(problem("skipped-file", f"{rel} is larger than "
+                                            f"{self.coursedir.max_file_size} kB; not copied"))
+                    continue
+                files[rel] = Path(path).read_bytes()
+        return Job(assignment=spec, student=student, files=files, timeout=timeout,
+                   problems=problems)
+
+    def timestamp(self, student: str, assignment: str):
+        """The submission time from ``timestamp.txt``, as nbgrader reads it (None if absent)."""
+        return self.coursedir.get_existing_timestamp(str(self.folder("submitted", student,
+                                                                     assignment)))

@@ -1,0 +1,244 @@
+"""Where ``grade_submission`` runs: a local pool of worker processes, or a Dask cluster.
+
+An executor takes Jobs and yields ``(job, result)`` pairs as each finishes, in any order. It never
+raises for a bad submission: a worker that dies or overruns its limit yields a Result that says
+so (every part 0, flagged for review), and the pool carries on.
+
+``LocalExecutor`` (the default) runs ``workers`` long-lived processes (one per core by default),
+each grading one submission at a time, each notebook in its own temporary folder and kernel. The
+parent watches every job: one that runs past ``job.timeout * notebooks + grace`` seconds has its
+worker and kernel killed and the worker replaced. Workers die with the parent (Linux
+``PR_SET_PDEATHSIG``), and kernels exit when their worker does (ipykernel's parent poller), so a
+``kill -9`` of the command leaves nothing running.
+
+``DaskExecutor`` sends the same Jobs to a ``dask.distributed`` scheduler (for classes that outgrow
+one machine); the workers need this package installed, nothing else: a Job carries its files.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from collections import deque
+from multiprocessing.connection import wait
+from typing import Iterable, Iterator
+
+from .spec import Job
+
+#: Seconds a job may take beyond its notebooks' time limits (kernel start-up, sanitizing, the
+#: in-worker watchdog) before the local pool kills it.
+GRACE = 30.0
+
+
+def hard_limit(job: Job) -> float:
+    return job.timeout * max(1, len(job.assignment.notebooks)) + GRACE
+
+
+def _set_parent_death_signal() -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:  # not Linux: the worker notices a closed pipe instead
+        pass
+
+
+def _serve(conn, kernel_pid) -> None:
+    """A worker process: grade Jobs received on ``conn`` until told to stop (None) or orphaned."""
+    _set_parent_death_signal()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    from . import preprocessors
+    from .worker import failed_result, grade_submission
+
+    def remember(pid):
+        kernel_pid.value = pid
+
+    preprocessors.kernel_started_hook = remember
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        index, job = message
+        try:
+            result = grade_submission(job)
+        except BaseException:  # noqa: BLE001 - report, never take the pool down
+            result = failed_result(job, "grading-error", "the grader crashed:\n"
+                                   + traceback.format_exc(limit=8))
+        kernel_pid.value = 0
+        conn.send((index, result))
+
+
+class _Slot:
+    def __init__(self, context):
+        self.context = context
+        self.process = None
+        self.conn = None
+        self.kernel_pid = None
+        self.job = None  # (index, job) while busy
+        self.started = 0.0
+
+    def ensure_running(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            return
+        parent, child = self.context.Pipe()
+        self.kernel_pid = self.context.Value("i", 0, lock=False)
+        self.process = self.context.Process(target=_serve, args=(child, self.kernel_pid),
+                                            daemon=True, name="autograder-worker")
+        self.process.start()
+        child.close()
+        self.conn = parent
+
+    def send(self, index: int, job: Job) -> None:
+        self.ensure_running()
+        self.job = (index, job)
+        self.started = time.monotonic()
+        self.conn.send((index, job))
+
+    def kill(self) -> None:
+        """Kill the worker and its kernel's whole process group."""
+        pid = self.kernel_pid.value if self.kernel_pid is not None else 0
+        if pid > 0:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if self.process is not None:
+            self.process.kill()
+            self.process.join(5)
+        if self.conn is not None:
+            self.conn.close()
+        self.process, self.conn, self.job = None, None, None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.is_alive() and self.job is None:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+            self.process.join(5)
+        self.kill()
+
+
+class LocalExecutor:
+    """A pool of ``workers`` grading processes on this machine (default: one per core)."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = int(workers or os.cpu_count() or 1)
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+
+    def describe(self) -> str:
+        return f"{self.workers} local worker process{'es' if self.workers != 1 else ''}"
+
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, dict]]:
+        from .worker import failed_result
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["autograder.worker", "autograder.preprocessors",
+                                        "autograder.integrity"])
+        queue = deque(enumerate(jobs))
+        slots = [_Slot(context) for _ in range(min(self.workers, max(1, len(queue))))]
+        try:
+            while True:
+                for slot in slots:
+                    if slot.job is None and queue:
+                        slot.send(*queue.popleft())
+                busy = [s for s in slots if s.job is not None]
+                if not busy:
+                    return
+                waitables = [s.conn for s in busy] + [s.process.sentinel for s in busy]
+                ready = set(wait(waitables, timeout=0.5))
+                for slot in busy:
+                    index, job = slot.job
+                    if slot.conn in ready:
+                        try:
+                            got_index, result = slot.conn.recv()
+                        except (EOFError, OSError):
+                            code = slot.process.exitcode if slot.process else None
+                            slot.kill()
+                            yield job, failed_result(job, "worker-died", "the grading process "
+                                                     f"died (exit code {code})")
+                            continue
+                        slot.job = None
+                        yield job, result
+                    elif slot.process.sentinel in ready:
+                        code = slot.process.exitcode
+                        slot.kill()
+                        yield job, failed_result(job, "worker-died", "the grading process died "
+                                                 f"(exit code {code}), for example out of memory")
+                    elif time.monotonic() - slot.started > hard_limit(job):
+                        slot.kill()
+                        yield job, failed_result(job, "time-limit", "grading did not finish in "
+                                                 f"{hard_limit(job):g} s; the worker and its "
+                                                 "kernel were killed")
+        finally:
+            for slot in slots:
+                slot.stop()
+
+
+class DaskExecutor:
+    """Grade on a Dask distributed cluster: the scheduler at ``scheduler`` (``tcp://host:8786``),
+    or, without an address, a ``LocalCluster`` of ``workers`` single-threaded processes."""
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None):
+        self.scheduler = scheduler
+        self.workers = int(workers or os.cpu_count() or 1)
+
+    def describe(self) -> str:
+        return (f"Dask scheduler {self.scheduler}" if self.scheduler
+                else f"a local Dask cluster of {self.workers} processes")
+
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, dict]]:
+        from distributed import Client, LocalCluster, as_completed
+
+        from .worker import failed_result, grade_submission
+
+        cluster = None
+        if self.scheduler:
+            client = Client(self.scheduler)
+        else:
+            cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        futures = {}
+        try:
+            for job in jobs:
+                futures[client.submit(grade_submission, job, pure=False,
+                                      key=f"grade-{job.assignment.name}-{job.student}-"
+                                          f"{os.urandom(4).hex()}")] = job
+            for future in as_completed(list(futures)):
+                job = futures.pop(future)
+                try:
+                    result = future.result()
+                except Exception as error:  # noqa: BLE001 - a lost worker, a crash
+                    result = failed_result(job, "worker-died", f"the Dask task failed: "
+                                           f"{type(error).__name__}: {error}")
+                yield job, result
+        finally:
+            if futures:
+                client.cancel(list(futures))
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def make_executor(kind: str, workers: int | None = None, scheduler: str | None = None):
+    """The executor named ``kind`` ("local" or "dask")."""
+    if kind == "local":
+        if scheduler:
+            raise ValueError("--scheduler is only for --executor dask")
+        return LocalExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(scheduler, workers)
+    raise ValueError(f"unknown executor {kind!r}; expected 'local' or 'dask'")

@@ -1,0 +1,121 @@
+"""``autograder grade``: grade every submission of an assignment, in parallel, resumably.
+
+The parent process reads the submissions, hands them to an executor as self-contained Jobs, and
+records each Result in the gradebook as soon as it arrives (see ``autograder.ledger``); it is the
+only process that writes the gradebook. Submissions already recorded with the same files and the
+same version of the assignment are skipped, so rerunning after an interruption finishes the job,
+and rerunning after a late submission grades only that one.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from .course import Course
+from .ledger import LatePenalties, all_problems, ensure_table, graded, record
+
+
+@dataclass
+class GradeSummary:
+    assignment: str
+    run_id: str
+    graded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)  # from this run
+    seconds: float = 0.0
+    executor: str = ""
+
+
+def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
+          students: list[str] | None = None, force: bool = False, progress: bool = True,
+          out=sys.stdout) -> GradeSummary:
+    """Grade the submissions of ``assignment`` (all of them, or only ``students``)."""
+    if timeout <= 0:
+        raise ValueError(f"timeout must be positive seconds, got {timeout}")
+    started = time.monotonic()
+    summary = GradeSummary(assignment, run_id=uuid.uuid4().hex, executor=executor.describe())
+    gb = course.gradebook()
+    try:
+        ensure_table(gb)
+        spec = course.assignment_spec(assignment, gb)
+        available = course.submitted_students(assignment)
+        if students:
+            unknown = sorted(set(students) - set(available))
+            if unknown:
+                raise ValueError(f"no submission of {assignment!r} from {', '.join(unknown)} in "
+                                 f"{course.coursedir.submitted_directory}/")
+            available = [s for s in available if s in set(students)]
+        done = graded(gb, assignment)
+        fingerprint = spec.fingerprint()
+        jobs = []
+        for student in available:
+            job = course.job(spec, student, timeout)
+            previous = done.get(student)
+            if (not force and previous is not None
+                    and previous["files_sha256"] == job.fingerprint()
+                    and previous["assignment_sha256"] == fingerprint):
+                summary.skipped.append(student)
+            else:
+                jobs.append(job)
+        print(f"Grading {len(jobs)} submission(s) of {assignment} with {summary.executor}"
+              + (f"; {len(summary.skipped)} already graded, skipped" if summary.skipped else "")
+              + ".", file=out, flush=True)
+        late = LatePenalties(course.config)
+        bar = _progress(len(jobs), assignment, progress)
+        try:
+            for job, result in executor.run(jobs):
+                record(course, gb, spec, job, result, summary.run_id, late)
+                summary.graded.append(job.student)
+                for item in result["problems"]:
+                    summary.problems.append({"student": job.student, **item})
+                bar.update(1)
+                bar.set_postfix(problems=len({p["student"] for p in summary.problems}),
+                                refresh=False)
+        finally:
+            bar.close()
+        _save_problems(course, gb)
+    finally:
+        gb.close()
+    summary.seconds = time.monotonic() - started
+    _print_summary(summary, course, out)
+    return summary
+
+
+def _progress(total: int, assignment: str, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=f"grading {assignment}", unit="nb", disable=not enabled,
+                dynamic_ncols=True, file=sys.stderr, smoothing=0.1)
+
+
+def problems_path(course: Course):
+    return course.root / course.coursedir.autograded_directory / "problems.json"
+
+
+def _save_problems(course: Course, gb) -> None:
+    path = problems_path(course)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(all_problems(gb), indent=1) + "\n")
+    tmp.replace(path)
+
+
+def _print_summary(summary: GradeSummary, course: Course, out) -> None:
+    rate = len(summary.graded) / summary.seconds if summary.seconds > 0 else 0.0
+    print(f"Graded {len(summary.graded)} submission(s) of {summary.assignment} in "
+          f"{summary.seconds:.1f} s ({rate:.2f}/s).", file=out)
+    if summary.problems:
+        students = sorted({p["student"] for p in summary.problems})
+        print(f"Problems in {len(students)} submission(s) (all recorded problems are in "
+              f"{problems_path(course).relative_to(course.root)}):", file=out)
+        width = max(len(s) for s in students)
+        for item in sorted(summary.problems, key=lambda p: (p["student"], p["kind"])):
+            where = item.get("notebook") or ""
+            message = item["message"].splitlines()[0]
+            print(f"  {item['student']:<{width}}  {item['kind']:<18} {where:<14} {message}",
+                  file=out)
+    else:
+        print("No problems found.", file=out)

@@ -1,0 +1,190 @@
+"""Find what a student changed in the graded structure of a notebook, and repair what must be.
+
+nbgrader's own sanitizing preprocessors (``DeduplicateIds``, ``OverwriteCells``) silently restore
+edited test cells and points; they only *log* what they changed, and a few cases stop them cold
+(a duplicated grade id leaves an empty metadata dict that fails validation and aborts the batch;
+a grade id the assignment does not know leaves a locked cell without an id; a deleted test cell
+is simply never run, and its points are lost without a word). ``inspect_and_repair`` runs before
+them on the submitted notebook and
+
+* reports every difference from the released master copy as a problem (see
+  ``spec.PROBLEM_KINDS``), and
+* repairs only what would otherwise stop grading or lose a test: corrupt metadata on a known cell
+  is rebuilt from the release, metadata with an unknown grade id is dropped, and a deleted test
+  cell is put back (as nbgrader's ``OverwriteCells.add_missing_cells`` would, but placed after the
+  nearest surviving neighbour, so a deleted neighbour cannot make it fail).
+
+On a well-formed submission it changes nothing, so scores stay exactly nbgrader's.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from nbformat import NotebookNode
+
+from .spec import NotebookSpec, problem
+
+
+def _nbgrader(cell) -> dict | None:
+    meta = cell.get("metadata", {}).get("nbgrader")
+    return meta if isinstance(meta, dict) else None
+
+
+def _is_tracked(meta: dict) -> bool:
+    return bool(meta.get("grade") or meta.get("solution") or meta.get("locked") or meta.get("task"))
+
+
+def _master_metadata(spec: NotebookSpec, name: str) -> dict:
+    """The nbgrader metadata the released notebook has for cell ``name``."""
+    source = spec.source_cell(name)
+    grade = {c.name: c for c in spec.grade_cells}
+    task = {c.name: c for c in spec.task_cells}
+    meta = {"grade": name in grade, "grade_id": name, "locked": source.locked,
+            "schema_version": 3, "solution": name in spec.solution_cells, "task": name in task,
+            "checksum": source.checksum}
+    if name in grade:
+        meta["points"] = grade[name].max_score
+    if name in task:
+        meta["points"] = task[name].max_score
+    return meta
+
+
+def released_source(source: str, config=None) -> str:
+    """The text a learner received for a locked cell: the master source with its hidden tests
+    removed, by nbgrader's own ``ClearHiddenTests`` (with the course's delimiters)."""
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    cell = NotebookNode(source=source, cell_type="code", metadata={})
+    try:
+        ClearHiddenTests(config=config)._remove_hidden_test_region(cell)
+    except RuntimeError:  # unbalanced delimiters: nbgrader would have refused to release it
+        return source
+    return cell.source
+
+
+def inspect_and_repair(nb: NotebookNode, spec: NotebookSpec, config=None) -> list[dict]:
+    """Compare ``nb`` (as submitted) with its master copy; repair it in place; return problems.
+
+    ``config`` is the course's nbgrader configuration (for the hidden-test delimiters)."""
+    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+    from nbgrader.nbgraderformat.common import SchemaMismatchError
+
+    notebook = spec.name + ".ipynb"
+    problems: list[dict] = []
+    known = {c.name for c in spec.source_cells}
+    validator = MetadataValidator()
+
+    # 1. metadata that would make nbgrader's validator abort
+    for index, cell in enumerate(nb.cells):
+        meta = _nbgrader(cell)
+        if meta is None:
+            if "nbgrader" in cell.get("metadata", {}):
+                del cell.metadata["nbgrader"]
+                problems.append(problem("invalid-metadata", f"cell {index} has nbgrader metadata "
+                                        "that is not a dictionary; removed", notebook))
+            continue
+        if not meta:
+            del cell.metadata["nbgrader"]  # an empty dict means "no longer an nbgrader cell"
+            continue
+        grade_id = meta.get("grade_id")
+        if _is_tracked(meta) and grade_id not in known:
+            del cell.metadata["nbgrader"]
+            problems.append(problem("unknown-cell", f"cell {index} has grade id {grade_id!r}, "
+                                    "which the assignment does not have; graded as an ordinary "
+                                    "cell", notebook, grade_id))
+            continue
+        try:
+            validator.validate_cell(cell)
+        except (ValidationError, SchemaMismatchError, Exception) as error:  # noqa: BLE001 - jsonschema too
+            if grade_id in known:
+                cell.metadata["nbgrader"] = _master_metadata(spec, grade_id)
+                problems.append(problem("invalid-metadata", f"cell {grade_id!r} had corrupt "
+                                        f"nbgrader metadata ({_first_line(error)}); restored from "
+                                        "the release", notebook, grade_id))
+            else:
+                del cell.metadata["nbgrader"]
+                problems.append(problem("invalid-metadata", f"cell {index} had corrupt nbgrader "
+                                        f"metadata ({_first_line(error)}); removed", notebook))
+
+    # 2. duplicates, edits and deletions, compared with the master copy
+    present = [(i, _nbgrader(c)["grade_id"]) for i, c in enumerate(nb.cells)
+               if _nbgrader(c) and _is_tracked(_nbgrader(c))]
+    counts = Counter(name for _, name in present)
+    for name, count in sorted(counts.items()):
+        if count > 1:
+            problems.append(problem("duplicate-cell", f"cell {name!r} appears {count} times; only "
+                                    "the last copy is graded", notebook, name))
+    grade_points = {c.name: c.max_score for c in spec.grade_cells}
+    for index, name in present:
+        cell, source = nb.cells[index], spec.source_cell(name)
+        meta = _nbgrader(cell)
+        if cell.cell_type != source.cell_type:
+            problems.append(problem("changed-type", f"cell {name!r} was changed from "
+                                    f"{source.cell_type} to {cell.cell_type}", notebook, name))
+        if source.locked and (_text(cell.get("source", "")).rstrip()
+                              != released_source(source.source, config).rstrip()):
+            problems.append(problem("changed-cell", f"locked cell {name!r} was edited; the "
+                                    "released version is run instead", notebook, name))
+        if name in grade_points and "points" in meta:
+            try:
+                points = float(meta["points"])
+            except (TypeError, ValueError):
+                points = None
+            if points != grade_points[name]:
+                problems.append(problem("changed-points", f"cell {name!r} claims "
+                                        f"{meta['points']!r} points; it is worth "
+                                        f"{grade_points[name]:g}", notebook, name))
+
+    for name in spec.solution_cells:
+        if name not in counts and name not in grade_points:
+            problems.append(problem("missing-answer-cell", f"answer cell {name!r} was deleted",
+                                    notebook, name))
+
+    # 3. put deleted grade cells back, after the nearest surviving neighbour
+    from nbgrader.preprocessors import OverwriteCells
+
+    restorer = OverwriteCells()
+    order = [c.name for c in spec.source_cells]
+    for grade in spec.grade_cells:
+        if grade.name in counts:
+            continue
+        source = spec.source_cell(grade.name)
+        restored = restorer.missing_cell_transform(source, grade.max_score,
+                                                   is_solution=grade.name in spec.solution_cells)
+        nb.cells.insert(_insertion_index(nb, order, grade.name), restored)
+        counts[grade.name] = 1
+        problems.append(problem("missing-cell", f"cell {grade.name!r} "
+                                f"({grade.max_score:g} points) was deleted; the released version "
+                                "was put back and run", notebook, grade.name))
+    for task in spec.task_cells:
+        if task.name not in counts:
+            problems.append(problem("missing-cell", f"task cell {task.name!r} was deleted",
+                                    notebook, task.name))
+    return problems
+
+
+def _insertion_index(nb: NotebookNode, order: list[str], name: str) -> int:
+    """Where a deleted master cell goes back: after the closest earlier master cell still in the
+    notebook, else before the closest later one, else at the end."""
+    position = {}
+    for i, cell in enumerate(nb.cells):
+        meta = _nbgrader(cell)
+        if meta and meta.get("grade_id") in order:
+            position[meta["grade_id"]] = i  # the last copy wins, as in DeduplicateIds
+    k = order.index(name)
+    for earlier in reversed(order[:k]):
+        if earlier in position:
+            return position[earlier] + 1
+    for later in order[k + 1:]:
+        if later in position:
+            return position[later]
+    return len(nb.cells)
+
+
+def _text(source) -> str:
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

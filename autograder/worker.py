@@ -1,0 +1,256 @@
+"""Grade one submission: a pure function from a Job to a Result, run away from the parent.
+
+``grade_submission(job)`` does, for each notebook of the assignment, what ``nbgrader autograde``
+does for it, with nbgrader's own preprocessors (see ``autograder.preprocessors``):
+
+1. read the submitted notebook; compare it with the master copy and repair what would stop
+   grading (``autograder.integrity``);
+2. sanitize: clear outputs, de-duplicate ids, restore the kernelspec, locked cells and points;
+3. execute it in a fresh kernel, in a private temporary folder that holds the submitted files
+   with the instructor's extra files copied over them (nbgrader's layout), with
+   ``NBGRADER_EXECUTION=autograde`` set as nbgrader sets it;
+4. score every grade cell with nbgrader's ``determine_grade``.
+
+It reads nothing but the Job and writes nothing but its temporary folder, and returns plain data:
+the executed notebooks, their scores and comments, and a list of problems. The parent process
+records that in the gradebook (only the parent writes it).
+
+Run as a program, ``python -m autograder.worker JOB RESULT`` reads a pickled Job from the file
+JOB and writes the Result as JSON to RESULT: the form a sandbox can wrap around one submission.
+"""
+from __future__ import annotations
+
+import copy
+import fnmatch
+import json
+import os
+import pickle
+import socket
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from pathlib import Path, PurePosixPath
+
+from .spec import Job, NotebookSpec, problem
+
+
+def grade_submission(job: Job) -> dict:
+    """Grade every notebook of ``job``; never raises for anything wrong with the submission."""
+    started = time.monotonic()
+    result = {"assignment": job.assignment.name, "student": job.student, "notebooks": {},
+              "missing": [], "problems": list(job.problems), "seconds": 0.0,
+              "host": socket.gethostname(), "pid": os.getpid()}
+    with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+        warnings.simplefilter("ignore")  # nbformat/nbgrader warnings go to the problems list
+        tmp = Path(tmp)
+        work = tmp / job.assignment.name  # the kernel's working directory
+        work.mkdir()
+        _write_files(work, job)
+        runtime = tmp / ".runtime"  # kernel connection files stay private to this submission
+        runtime.mkdir(mode=0o700)
+        with _environment(NBGRADER_EXECUTION="autograde", JUPYTER_RUNTIME_DIR=str(runtime)):
+            for spec in job.assignment.notebooks:
+                filename = spec.name + ".ipynb"
+                if filename not in job.files:
+                    result["missing"].append(spec.name)
+                    result["problems"].append(problem("missing-notebook", f"{filename} was not "
+                                                      "submitted; its parts score 0", filename))
+                    continue
+                result["notebooks"][spec.name] = _grade_notebook(
+                    job, spec, job.files[filename], work, tmp, result["problems"])
+        known = {nb.name + ".ipynb" for nb in job.assignment.notebooks}
+        for name in sorted(job.files):
+            if name.endswith(".ipynb") and "/" not in name and name not in known:
+                result["problems"].append(problem("unknown-notebook", f"{name} is not part of "
+                                                  f"{job.assignment.name}; it was not graded", name))
+    result["seconds"] = time.monotonic() - started
+    return result
+
+
+def failed_result(job: Job, kind: str, message: str) -> dict:
+    """The Result for a submission whose grading process itself failed: every part scores 0
+    and is flagged for the instructor."""
+    return {"assignment": job.assignment.name, "student": job.student,
+            "notebooks": {nb.name: _unreadable(nb) for nb in job.assignment.notebooks
+                          if nb.name + ".ipynb" in job.files},
+            "missing": [nb.name for nb in job.assignment.notebooks
+                        if nb.name + ".ipynb" not in job.files],
+            "problems": list(job.problems) + [problem(kind, message)],
+            "seconds": 0.0, "host": socket.gethostname(), "pid": None}
+
+
+def _unreadable(spec: NotebookSpec) -> dict:
+    return {"executed": None, "grades": {c.name: 0.0 for c in spec.grade_cells},
+            "comments": {}, "needs_review": True}
+
+
+def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: Path,
+                    problems: list[dict]) -> dict:
+    import nbformat
+
+    from .integrity import inspect_and_repair
+
+    filename = spec.name + ".ipynb"
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+        if not isinstance(nb.get("cells"), list):
+            raise ValueError("it has no list of cells")
+    except Exception as error:  # noqa: BLE001 - any way a file can fail to be a notebook
+        problems.append(problem("invalid-notebook", f"{filename} could not be read as a notebook "
+                                f"({type(error).__name__}: {_first_line(error)}); it scores 0",
+                                filename))
+        return _unreadable(spec)
+
+    resources = _resources(job, spec, work)
+    try:
+        problems.extend(inspect_and_repair(nb, spec, job.assignment.config))
+        sanitizer = _exporter(job.assignment.config, "sanitize_preprocessors")
+        sanitized, _ = sanitizer.from_notebook_node(nb, resources=copy.deepcopy(resources))
+    except Exception as error:  # noqa: BLE001
+        problems.append(problem("grading-error", f"{filename} could not be sanitized: "
+                                f"{type(error).__name__}: {_first_line(error)}", filename))
+        return _unreadable(spec)
+
+    path = work / filename
+    path.write_text(sanitized, encoding="utf-8")
+    grader = _exporter(job.assignment.config, "autograde_preprocessors")
+    resources = _resources(job, spec, work)
+    try:
+        executed, resources = grader.from_filename(str(path), resources=resources)
+    except Exception as error:  # noqa: BLE001
+        problems.append(problem("grading-error", f"{filename} could not be graded: "
+                                f"{type(error).__name__}: {_first_line(error)}\n"
+                                f"{traceback.format_exc(limit=5)}", filename))
+        return _unreadable(spec)
+    info = resources["autograder"]
+    problems.extend(info.get("problems", []))
+    problems.extend(_timeouts(executed, filename))
+    return {"executed": executed, "grades": info.get("grades", {}),
+            "comments": info.get("comments", {}), "needs_review": False}
+
+
+def _resources(job: Job, spec: NotebookSpec, work: Path) -> dict:
+    from nbconvert.exporters.exporter import ResourcesDict
+
+    resources = ResourcesDict()
+    resources["unique_key"] = spec.name
+    resources["output_files_dir"] = f"{spec.name}_files"
+    resources["nbgrader"] = {"student": job.student, "assignment": job.assignment.name,
+                             "notebook": spec.name, "db_url": None}
+    resources["metadata"] = ResourcesDict(name=spec.name, path=str(work))
+    resources["autograder"] = {"spec": spec, "limit": job.timeout,
+                               "fork_kernels": job.fork_kernels}
+    return resources
+
+
+def _exporter(config, pipeline: str):
+    """A NotebookExporter with nbgrader's configured pipeline, gradebook users swapped for ours."""
+    from nbconvert.exporters import NotebookExporter
+    from traitlets.utils.importstring import import_item
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import (AssignLatePenalties, DeduplicateIds, Execute,
+                                        OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+    from traitlets.config import Config
+
+    from . import preprocessors as ours
+
+    swap = {DeduplicateIds: ours.SpecDeduplicateIds,
+            OverwriteKernelspec: ours.SpecOverwriteKernelspec,
+            OverwriteCells: ours.SpecOverwriteCells,
+            Execute: ours.GuardedExecute,
+            SaveAutoGrades: ours.RecordAutoGrades,
+            AssignLatePenalties: None}  # applied by the parent, which knows the timestamps
+    config = Config(copy.deepcopy(config)) if config is not None else Config()
+    config.merge(Config({"Exporter": {"default_preprocessors": []}}))
+    section = config.get("Autograde", {})
+    chosen = (section[pipeline] if pipeline in section
+              else Autograde.class_traits()[pipeline].default())
+    exporter = NotebookExporter(config=config)
+    exporter._preprocessors = []
+    for item in chosen:
+        cls = import_item(item) if isinstance(item, str) else item
+        cls = swap.get(cls, cls)
+        if cls is not None:
+            exporter.register_preprocessor(cls)
+    return exporter
+
+
+def _timeouts(executed: str, filename: str) -> list[dict]:
+    found = []
+    for index, cell in enumerate(json.loads(executed).get("cells", [])):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError":
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                found.append(problem("cell-timeout", f"cell {index}"
+                                     f"{f' ({grade_id})' if grade_id else ''} ran past the "
+                                     "per-cell time limit and was interrupted", filename, grade_id))
+    return found
+
+
+def _write_files(work: Path, job: Job) -> None:
+    """Lay out the folder the kernel runs in, as nbgrader lays out autograded/<student>/<a>/:
+    the submitted non-notebook files, then the instructor's extra files over them."""
+    for layer in (job.files, job.assignment.extra_files):
+        for name, data in layer.items():
+            if layer is job.files and name.endswith(".ipynb"):
+                continue
+            target = _inside(work, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                target.unlink()
+            target.write_bytes(data)
+
+
+def _inside(root: Path, relative: str) -> Path:
+    parts = PurePosixPath(relative).parts
+    if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:
+        raise ValueError(f"file name {relative!r} would leave the submission folder")
+    return root.joinpath(*parts)
+
+
+class _environment:
+    """Set environment variables for the duration of a block (as nbgrader's utils.setenv)."""
+
+    def __init__(self, **values):
+        self.values = values
+
+    def __enter__(self):
+        self.saved = {k: os.environ.get(k) for k in self.values}
+        os.environ.update(self.values)
+
+    def __exit__(self, *exc):
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else ""
+
+
+def ignored(name: str, patterns: list[str]) -> bool:
+    """Whether a path matches one of nbgrader's ``CourseDirectory.ignore`` globs."""
+    return any(fnmatch.fnmatch(part, pattern) for part in PurePosixPath(name).parts
+               for pattern in patterns)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 2:
+        print("usage: python -m autograder.worker JOB.pickle RESULT.json", file=sys.stderr)
+        return 2
+    with open(argv[0], "rb") as f:
+        job = pickle.load(f)
+    result = grade_submission(job)
+    with open(argv[1], "w") as f:
+        json.dump(result, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
