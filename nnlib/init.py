@@ -3,12 +3,12 @@ r"""Weight initializers: arrays of shape ``(fan_in, fan_out)`` for ``Y = X @ W``
 Both schemes keep the variance of the signal roughly constant from layer to layer, so that a
 deep network neither blows up nor dies at initialization.
 
-===============  ===================================  ============================================
-scheme           variance of each weight              meant for
-===============  ===================================  ============================================
+===============  ========================================  =================================================
+scheme           variance of each weight                   meant for
+===============  ========================================  =================================================
 Xavier / Glorot  :math:`2 / (n_\text{in} + n_\text{out})`  tanh, sigmoid (symmetric, roughly linear at 0)
-He / Kaiming     :math:`2 / n_\text{in}`               ReLU and its relatives (which halve the variance)
-===============  ===================================  ============================================
+He / Kaiming     :math:`2 / n_\text{in}`                   ReLU and its relatives (which halve the variance)
+===============  ========================================  =================================================
 
 A uniform distribution on :math:`[-a, a]` has variance :math:`a^2/3`, so the uniform versions use
 :math:`a = \sqrt{3 \cdot \text{variance}}`. The normal versions are not truncated. These match
