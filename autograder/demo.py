@@ -91,7 +91,8 @@ _TESTS = {
         "# visible tests: run these yourself with `autograder check ps1.ipynb`\n"
         "assert np.isclose(sigmoid(0.0), 0.5), f'sigmoid(0) should be 0.5, got {sigmoid(0.0)}'\n"
         "assert np.allclose(sigmoid(np.array([-2.0, 2.0])), [0.11920292, 0.88079708]), "
-        "'sigmoid(+-2) is wrong: check the sign of the exponent'\n"
+        "'[known mistake: sigmoid-wrong-sign] sigmoid(+-2) is wrong: check the sign of the "
+        "exponent'\n"
         "### BEGIN HIDDEN TESTS\n"
         "big = sigmoid(np.array([-1000.0, 1000.0]))\n"
         "assert np.all(np.isfinite(big)) and np.allclose(big, [0.0, 1.0]), "
@@ -102,16 +103,19 @@ _TESTS = {
         "assert np.allclose(relu_grad(np.array([-1.0, 2.0])), [0.0, 1.0])\n"
         "### BEGIN HIDDEN TESTS\n"
         "assert relu_grad(np.array([0.0]))[0] == 0.0, "
-        "'the ReLU derivative at 0 is 0 (the convention PyTorch uses)'\n"
+        "'[known mistake: relu-grad-one-at-zero] the ReLU derivative at 0 is 0 (the convention "
+        "PyTorch uses)'\n"
         "### END HIDDEN TESTS\n"
     ),
     "mse": (
         "assert np.isclose(mse([1.0, 2.0], [1.0, 4.0]), 2.0), "
-        "'MSE averages the squared errors (use the mean, not the sum)'\n"
+        "'[known mistake: mse-sum-not-mean] MSE averages the squared errors (use the mean, "
+        "not the sum)'\n"
         "### BEGIN HIDDEN TESTS\n"
         "p = np.array([[1.0, 2.0], [3.0, 4.0]])\n"
         "assert np.isclose(mse(p, np.zeros_like(p)), 7.5), "
-        "'MSE averages over every element, not only over rows'\n"
+        "'[known mistake: mse-mean-over-rows] MSE averages over every element, not only over "
+        "rows'\n"
         "### END HIDDEN TESTS\n"
     ),
 }

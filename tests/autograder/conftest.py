@@ -1,0 +1,107 @@
+"""Shared, expensive set-up for the autograder tests: one generated class, graded once.
+
+The class is the demo course's ps1 (``autograder.demo``): every kind of submission it can make
+(correct, blank, each classic mistake, and every malformed kind) plus random well-formed ones,
+24 students in all. It is graded once by plain ``nbgrader autograde`` and once by
+``autograder grade``, each in its own copy of the course.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import demo
+
+N_STUDENTS = 24
+CELL_TIMEOUT = 5  # nbgrader's per-cell limit in the generated course (keeps the endless loop short)
+NOTEBOOK_TIMEOUT = 20.0
+BIN = str(Path(sys.executable).parent)
+
+
+def run_cli(*args, cwd=None, check=True, timeout=600):
+    """Run ``python -m autograder ARGS`` in a subprocess; return the CompletedProcess."""
+    env = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
+    done = subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    if check and done.returncode != 0:
+        raise AssertionError(f"autograder {' '.join(args)} exited {done.returncode}:\n"
+                             f"{done.stdout}\n{done.stderr}")
+    return done
+
+
+def scores(course: Path) -> dict[tuple[str, str], float | None]:
+    """{(student, grade id): auto_score} straight from a gradebook's tables."""
+    with sqlite3.connect(course / "gradebook.db") as db:
+        rows = db.execute(
+            "select sa.student_id, bc.name, g.auto_score from grade g "
+            "join submitted_notebook sn on g.notebook_id = sn.id "
+            "join submitted_assignment sa on sn.assignment_id = sa.id "
+            "join base_cell bc on g.cell_id = bc.id").fetchall()
+    return {(student, name): score for student, name, score in rows}
+
+
+def graded_rows(course: Path) -> dict[str, str]:
+    """{student: run_id} from the autograder's completion table."""
+    with sqlite3.connect(course / "gradebook.db") as db:
+        try:
+            return dict(db.execute("select student, run_id from autograder_graded").fetchall())
+        except sqlite3.OperationalError:  # the table does not exist yet
+            return {}
+
+
+def copy_course(source: Path, dest: Path, students: list[str] | None = None) -> Path:
+    """A copy of a released course with (some of) its submissions and a fresh gradebook
+    holding only the release."""
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("submitted", "autograded",
+                                                                "feedback", "reports"))
+    for student in students if students is not None else sorted(os.listdir(source / "submitted")):
+        shutil.copytree(source / "submitted" / student, dest / "submitted" / student)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def released_course(tmp_path_factory) -> Path:
+    """A demo course with ps1 released (gradebook created), and no submissions."""
+    root = demo.make_course(tmp_path_factory.mktemp("released"), cell_timeout=CELL_TIMEOUT)
+    run_cli("release", "ps1", cwd=root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def roster() -> dict[str, str]:
+    return {f"s{i:03d}": v for i, v in enumerate(demo.class_of(N_STUDENTS, seed=7), start=1)}
+
+
+@pytest.fixture(scope="session")
+def class_course(released_course, roster, tmp_path_factory) -> Path:
+    """The released course plus the 24 submissions (not graded)."""
+    root = copy_course(released_course, tmp_path_factory.mktemp("class") / "course", [])
+    made = demo.add_submissions(root, list(roster.values()), seed=7)
+    assert made == roster
+    return root
+
+
+@pytest.fixture(scope="session")
+def nbgrader_graded(class_course, tmp_path_factory) -> Path:
+    """A copy of the class graded by plain ``nbgrader autograde`` (one notebook at a time)."""
+    root = copy_course(class_course, tmp_path_factory.mktemp("plain") / "course")
+    env = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
+    # nbgrader exits non-zero because of the malformed submissions; the scores are what matter
+    subprocess.run([os.path.join(BIN, "nbgrader"), "autograde", "ps1"], cwd=root, env=env,
+                   capture_output=True, text=True, timeout=900)
+    return root
+
+
+@pytest.fixture(scope="session")
+def autograded(class_course, tmp_path_factory):
+    """A copy of the class graded by ``autograder grade`` with two workers: (root, stdout)."""
+    root = copy_course(class_course, tmp_path_factory.mktemp("ours") / "course")
+    done = run_cli("grade", "ps1", "--workers", "2", "--timeout", str(NOTEBOOK_TIMEOUT),
+                   "--no-progress", cwd=root)
+    return root, done.stdout
