@@ -1,0 +1,68 @@
+"""Checks for the exercise notebooks: compare the learner's code with nnlib and explain failures.
+
+Every test cell of an exercise notebook calls :func:`check` once for its self-check and, in the
+hidden part that only the grader runs, once more with its own seed and the edge cases::
+
+    from autograder.checks import check
+    check("mse_loss.gradient", mse_loss)                          # the learner's self-check
+    check("mse_loss.gradient", mse_loss, seed=81726, hidden=True)  # grading only
+
+On success it prints one line; on a difference it raises :class:`CheckFailed`, whose message
+says what was checked, what nnlib expected and what came back (shapes, first differing entries),
+names the likely mistake when the learner's output matches a known one (see
+:mod:`autograder.mistakes`; the id appears as ``[known mistake: <id>]``, which
+:func:`mistake_ids_in` extracts), and links to the chapter section. Warnings and stderr output
+of the learner's code are captured, so that a harmless numpy warning does not make nbgrader
+fail the cell; the stability aspects (``stable=True``) grade overflow warnings on purpose.
+
+Public names:
+
+- ``check(key, impl, *, seed=None, hidden=False) -> None``
+- ``CheckFailed`` (an ``AssertionError``): ``.key``, ``.part``, ``.aspect``, ``.case``,
+  ``.mistakes`` (recognised ids, best first), ``.hidden``
+- ``PARTS``: part name -> :class:`Part` (``assignment``, ``title``, ``chapter``, ``anchor``,
+  ``signature``, ``url``)
+- ``ASPECTS``: ``"part.aspect"`` -> :class:`Aspect` (``part``, ``name``, ``what``, ``stable``)
+- ``ASSIGNMENTS``: assignment name -> its part names, in notebook order
+- ``grade_id(key)`` / ``aspect_of_grade_id(grade_id)``: the notebooks' test-cell ids
+  (``test-<part>-<aspect>``); ``answer_id(part)``: the answer cells' ids (``answer-<part>``)
+- ``mistake_ids_in(text) -> list[str]``: the known mistakes named in a check's output
+"""
+from __future__ import annotations
+
+from autograder.checks import (  # noqa: F401  (importing registers the parts)
+    activations, architectures, backpropagation, fundamentals, interview, optimizers,
+    regularization,
+)
+from autograder.checks._check import CheckFailed, check, mistake_ids_in, recognise
+from autograder.checks._core import ASPECTS, BOOK_URL, MISTAKE_TAG, PARTS, Aspect, Case, Part
+
+ASSIGNMENTS: dict[str, list[str]] = {}
+for _part in sorted(PARTS.values(), key=lambda p: p.chapter):  # stable: keeps each notebook's order
+    ASSIGNMENTS.setdefault(_part.assignment, []).append(_part.name)
+
+
+def grade_id(key: str) -> str:
+    """The nbgrader grade id of the test cell that checks ``key`` ("part.aspect")."""
+    part, aspect = key.split(".", 1)
+    return f"test-{part}-{aspect}"
+
+
+def aspect_of_grade_id(cell_id: str) -> str | None:
+    """The aspect key a test cell checks, or None if ``cell_id`` is not a check's test cell."""
+    for key in ASPECTS:
+        if grade_id(key) == cell_id:
+            return key
+    return None
+
+
+def answer_id(part: str) -> str:
+    """The nbgrader grade id of the answer cell in which the learner writes ``part``."""
+    return f"answer-{part}"
+
+
+__all__ = [
+    "check", "CheckFailed", "recognise", "mistake_ids_in", "PARTS", "ASPECTS", "ASSIGNMENTS",
+    "Part", "Aspect", "Case", "grade_id", "aspect_of_grade_id", "answer_id", "BOOK_URL",
+    "MISTAKE_TAG",
+]

@@ -1,0 +1,50 @@
+"""Small builders shared by the per-assignment check modules."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from autograder.checks._core import Aspect, Case, unpack
+
+
+def randn(rng: np.random.Generator, *shape, scale=1.0, dtype=np.float64) -> np.ndarray:
+    """Standard normal entries times ``scale``, in ``dtype``."""
+    return (scale * rng.standard_normal(shape)).astype(dtype)
+
+
+def shapes(**arrays) -> str:
+    """``"X (4, 3), W (3, 2)"``: argument names with their shapes (and dtype when float32)."""
+    parts = []
+    for name, value in arrays.items():
+        if isinstance(value, np.ndarray):
+            dtype = ", float32" if value.dtype == np.float32 else ""
+            parts.append(f"{name} {value.shape}{dtype}")
+        else:
+            parts.append(f"{name} = {value!r}")
+    return ", ".join(parts)
+
+
+def function_aspect(part: str, name: str, what: str, cases, reference: Callable,
+                    returns: tuple[str, ...], graded: tuple[str, ...] | None = None,
+                    **options) -> Aspect:
+    """An aspect of a function part: call it with the case's arguments, grade some return values.
+
+    ``returns`` names the values the function returns (one name: a single value), ``graded``
+    the ones this aspect compares (default: all). ``reference`` has the learner's signature and
+    computes the right answer from nnlib.
+    """
+    graded = returns if graded is None else graded
+
+    def observe(impl, case: Case):
+        args, kwargs = case.fresh_args()
+        values = dict(zip(returns, unpack(impl(*args, **kwargs), returns, part)))
+        return {key: values[key] for key in graded}
+
+    def expect(case: Case):
+        args, kwargs = case.fresh_args()
+        values = dict(zip(returns, unpack(reference(*args, **kwargs), returns, part)))
+        return {key: values[key] for key in graded}
+
+    return Aspect(part=part, name=name, what=what, cases=cases, observe=observe, expect=expect,
+                  **options)

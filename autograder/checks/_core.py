@@ -1,0 +1,414 @@
+"""The machinery behind :func:`autograder.checks.check`: parts, aspects, cases, comparisons.
+
+A **part** is one thing a learner writes (a function or a class, e.g. ``adam_step``). Each part
+is graded on one or more **aspects** (one nbgrader grade cell each, e.g. ``adam_step.first_step``)
+so that partial work earns partial credit. An aspect owns
+
+- ``cases(rng, hidden)``: the inputs, as :class:`Case` objects (a few for the learner's
+  self-check, more and the edge cases for grading);
+- ``observe(impl, case)``: runs an implementation (the learner's, or a known mistake's) on a
+  case and returns what this aspect grades, as a dict ``{name: value}``;
+- ``expect(case)``: the same observation computed with nnlib, the reference.
+
+:func:`run_check` compares the two case by case. When they differ it looks for a known mistake
+(:mod:`autograder.mistakes`) whose observations agree with the learner's on every case, and the
+failure message names it; otherwise it describes the difference in general terms (a constant
+factor, a flipped sign, a transposed shape, nan or inf).
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import inspect
+import io
+import math
+import numbers
+import os
+import sys
+import traceback
+import warnings
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+BOOK_URL = "https://nn-from-scratch.github.io/nn-from-scratch/"
+#: Tolerances (rtol, atol) by the precision a case computes in.
+TOLERANCES = {"float64": (1e-6, 1e-9), "float32": (2e-4, 1e-5)}
+#: The marker a failure message puts before each recognised mistake's id (see mistake_ids_in).
+MISTAKE_TAG = "known mistake: "
+_NUMERIC_WARNINGS = ("overflow", "invalid value", "divide by zero")
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+# --- what is graded --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Part:
+    """One function or class the learner writes, and the chapter section that explains it."""
+
+    name: str
+    assignment: str
+    title: str
+    chapter: str  # the chapter's file name without ".md", e.g. "04_optimization"
+    anchor: str   # a MyST label in that chapter, e.g. "optimization-adam"
+    signature: str  # how the learner's code is called, e.g. "adam_step(param, grad, m, v, t, ...)"
+
+    @property
+    def url(self) -> str:
+        """The chapter section on the course website."""
+        return f"{BOOK_URL}chapters/{self.chapter}.html#{self.anchor}"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input to a part, with a plain-words label for messages.
+
+    ``args``/``kwargs`` are deep-copied before every call, so an implementation that modifies
+    its inputs cannot affect the next one. ``float32`` selects float32 tolerances and requires
+    float32 arrays to come back as float32. ``seed`` is for parts that draw random numbers: each
+    run gets ``np.random.default_rng(seed)``, so learner, mistakes and reference see the same
+    random stream.
+    """
+
+    label: str
+    args: tuple = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    float32: bool = False
+    seed: int = 0
+
+    @property
+    def precision(self) -> str:
+        return "float32" if self.float32 else "float64"
+
+    def fresh_args(self) -> tuple[tuple, dict]:
+        return copy.deepcopy(self.args), copy.deepcopy(dict(self.kwargs))
+
+    def rng(self) -> np.random.Generator:
+        return np.random.default_rng(self.seed)
+
+
+@dataclass(frozen=True)
+class Aspect:
+    """One graded aspect of a part (one nbgrader grade cell). See the module docstring."""
+
+    part: str
+    name: str
+    what: str  # plain words: "the loss value", "the gradient with respect to W"
+    cases: Callable[[np.random.Generator, bool], list[Case]]
+    observe: Callable[[Any, Case], dict[str, Any]]
+    expect: Callable[[Case], dict[str, Any]]
+    #: Per observed field (rtol, atol), replacing the case's precision default.
+    tolerances: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    #: True: an overflow / invalid-value / division-by-zero warning from the learner's code fails.
+    stable: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.part}.{self.name}"
+
+
+PARTS: dict[str, Part] = {}
+ASPECTS: dict[str, Aspect] = {}
+
+
+def register(part: Part, *aspects: Aspect) -> None:
+    """Add a part and its aspects to the registries (each key once)."""
+    if part.name in PARTS:
+        raise ValueError(f"part {part.name!r} is registered twice")
+    PARTS[part.name] = part
+    for aspect in aspects:
+        if aspect.part != part.name:
+            raise ValueError(f"aspect {aspect.key!r} does not belong to part {part.name!r}")
+        if aspect.key in ASPECTS:
+            raise ValueError(f"aspect {aspect.key!r} is registered twice")
+        ASPECTS[aspect.key] = aspect
+
+
+# --- problems in what comes back --------------------------------------------------------------
+
+class ReturnProblem(Exception):
+    """Raised by an ``observe`` function when the learner's return value has the wrong form."""
+
+
+def unpack(result, names: tuple[str, ...], part: str):
+    """Check that ``result`` is a tuple (or list) of ``len(names)`` values and return it.
+
+    With a single name, ``result`` itself is the value.
+    """
+    if len(names) == 1:
+        return (result,)
+    if not isinstance(result, (tuple, list)) or len(result) != len(names):
+        raise ReturnProblem(
+            f"{part} should return {len(names)} values, ({', '.join(names)}), as a tuple; "
+            f"it returned {describe(result)}"
+        )
+    return tuple(result)
+
+
+def describe(value) -> str:
+    """A short description of a value: type, and shape and dtype for arrays."""
+    if isinstance(value, np.ndarray):
+        return f"a {value.dtype} array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(describe(v) for v in value[:4]) + (", ..." if len(value) > 4 else "")
+        return f"a {type(value).__name__} of {len(value)} ({inner})"
+    if isinstance(value, dict):
+        return f"a dict with keys {sorted(map(str, value))}"
+    if value is None:
+        return "None (did you forget a return statement?)"
+    if isinstance(value, (numbers.Number, np.generic)):
+        return f"{type(value).__name__} {value!r}"
+    return f"an object of type {type(value).__name__}"
+
+
+# --- running code -----------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    """What came back from running one implementation on one case."""
+
+    value: dict[str, Any] | None = None
+    error: BaseException | None = None
+    error_text: str = ""
+    return_problem: str = ""
+    warnings: list[str] = field(default_factory=list)
+    stderr: str = ""
+
+    @property
+    def numeric_warnings(self) -> list[str]:
+        return [w for w in self.warnings if any(k in w for k in _NUMERIC_WARNINGS)]
+
+
+class NotWritten(Exception):
+    """Internal: the learner's code raised NotImplementedError (re-raised as such to the cell)."""
+
+
+def _learner_traceback(error: BaseException) -> str:
+    """The traceback lines that point into the learner's code (not into the checks or nnlib)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    mine = [f for f in frames if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR)
+            and "numpy" not in f.filename and "/nnlib/" not in f.filename]
+    lines = traceback.format_list(mine[-3:]) if mine else []
+    return "".join(lines).rstrip()
+
+
+@contextlib.contextmanager
+def _captured(outcome: Outcome):
+    """Record warnings and stderr instead of letting them reach the notebook's stderr.
+
+    nbgrader scores a test cell as failed when it writes anything to stderr, so a correct
+    answer that triggers a harmless numpy warning would otherwise lose its points. Numeric
+    warnings are kept on the outcome: stability aspects grade them, the others report them.
+    """
+    buffer = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(buffer), \
+            np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            outcome.warnings.extend(f"{w.category.__name__}: {w.message}" for w in caught)
+            outcome.stderr += buffer.getvalue()
+
+
+def run(aspect: Aspect, impl, case: Case, *, learner: bool) -> Outcome:
+    """Observe ``impl`` on ``case``; exceptions become part of the outcome.
+
+    For the learner's implementation (``learner=True``) a ``NotImplementedError`` is turned into
+    :class:`NotWritten`, so that the check can re-raise it unchanged.
+    """
+    outcome = Outcome()
+    with _captured(outcome):
+        try:
+            outcome.value = aspect.observe(impl, case)
+        except ReturnProblem as problem:
+            outcome.return_problem = str(problem)
+        except NotImplementedError as error:
+            if learner:
+                raise NotWritten() from error
+            outcome.error = error
+        except Exception as error:  # the learner's code may raise anything
+            outcome.error = error
+            outcome.error_text = _learner_traceback(error)
+    return outcome
+
+
+def reference(aspect: Aspect, case: Case) -> dict[str, Any]:
+    """nnlib's observation for ``case`` (a failure here is a bug in the checks, not the learner's)."""
+    outcome = Outcome()
+    with _captured(outcome):
+        expected = aspect.expect(case)
+    if outcome.numeric_warnings:
+        raise RuntimeError(f"the reference for {aspect.key} warned on {case.label!r}: "
+                           f"{outcome.numeric_warnings}")
+    return expected
+
+
+# --- comparing --------------------------------------------------------------------------------
+
+def _as_float_array(value) -> np.ndarray | None:
+    try:
+        array = np.asarray(value)
+    except Exception:  # e.g. a ragged list
+        return None
+    if array.dtype == object or array.dtype.kind not in "biuf":
+        return None
+    return array.astype(np.float64)
+
+
+def _fmt(x) -> str:
+    return f"{x:.6g}" if isinstance(x, (float, np.floating)) else repr(x)
+
+
+def _first_differences(got: np.ndarray, expected: np.ndarray, bad: np.ndarray, limit=4) -> str:
+    lines = []
+    for index in np.argwhere(bad)[:limit]:
+        where = tuple(int(i) for i in index)
+        shown = where if len(where) != 1 else where[0]
+        lines.append(f"      at {shown}: expected {_fmt(expected[where])}, got {_fmt(got[where])}")
+    return "\n".join(lines)
+
+
+def _diagnose_values(got: np.ndarray, expected: np.ndarray) -> str:
+    """A general description of how two same-shaped arrays differ, when one is obvious."""
+    if (~np.isfinite(got)).any() and np.isfinite(expected).all():
+        return ("your result contains nan or inf where the expected one is finite: something "
+                "overflowed (exp of a large number?) or you took log(0) or computed 0/0")
+    scale = np.max(np.abs(expected)) if expected.size else 0.0
+    nonzero = np.abs(expected) > 1e-8 * max(scale, 1e-300)
+    if nonzero.sum() >= 2 and np.isfinite(got).all():
+        ratio = got[nonzero] / expected[nonzero]
+        c = float(np.median(ratio))
+        if np.allclose(ratio, c, rtol=1e-5, atol=0) and np.allclose(got[~nonzero], 0, atol=1e-8 * scale):
+            if abs(c + 1) < 1e-5:
+                return "every entry has the opposite sign of the expected one: a flipped sign"
+            if abs(c - 1) > 1e-5:
+                return (f"every entry is {c:.6g} times the expected one: a missing or extra "
+                        f"constant factor (an average over the batch? a factor 2?)")
+    return ""
+
+
+def compare_value(name: str, got, expected, case: Case, tol: tuple[float, float], *,
+                  matching: bool = False) -> str:
+    """Describe how ``got`` differs from ``expected`` (empty string: they agree).
+
+    ``matching`` is for comparing the learner with a known mistake: dtypes are not checked and
+    the tolerance is ten times looser.
+    """
+    rtol, atol = tol
+    if matching:
+        rtol, atol = rtol * 10, atol * 10
+    if isinstance(expected, str):
+        return "" if got == expected else f"{name}: expected {expected}, got {describe(got)}"
+    if isinstance(expected, bool):
+        ok = isinstance(got, (bool, np.bool_)) and bool(got) == expected
+        return "" if ok else f"{name}: expected {expected}, got {describe(got)}"
+    if isinstance(expected, (int, np.integer)) and not isinstance(expected, bool):
+        ok = isinstance(got, (numbers.Integral, np.integer)) or (
+            isinstance(got, (float, np.floating)) and float(got).is_integer())
+        if ok and int(got) == int(expected):
+            return ""
+        return f"{name}: expected {int(expected)}, got {describe(got)}"
+    if isinstance(expected, tuple) and all(isinstance(e, int) for e in expected):  # a shape
+        got_tuple = tuple(got) if isinstance(got, (tuple, list)) else got
+        return "" if got_tuple == expected else f"{name}: expected {expected}, got {got_tuple!r}"
+    if isinstance(expected, list):
+        if not isinstance(got, (list, tuple)):
+            return f"{name}: expected a list of {len(expected)} arrays, got {describe(got)}"
+        if len(got) != len(expected):
+            return f"{name}: expected a list of {len(expected)} arrays, got {len(got)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            problem = compare_value(f"{name}[{i}]", g, e, case, tol, matching=matching)
+            if problem:
+                return problem
+        return ""
+    if isinstance(expected, (float, np.floating)) or (isinstance(expected, np.ndarray)
+                                                      and expected.ndim == 0):
+        array = _as_float_array(got)
+        if array is None or array.ndim != 0:
+            if array is not None and array.size == 1:
+                return (f"{name}: expected a single number, got an array of shape {array.shape}; "
+                        f"use float(...) or .item() to return a scalar")
+            return f"{name}: expected a number, got {describe(got)}"
+        e, g = float(expected), float(array)
+        if math.isclose(g, e, rel_tol=rtol, abs_tol=atol) or (matching and math.isnan(g)
+                                                              and math.isnan(e)):
+            return ""
+        detail = f"{name}: expected {e:.10g}, got {g:.10g}"
+        if e != 0 and np.isfinite(g) and g != 0:
+            detail += f" ({g / e:.4g} times the expected value)"
+        return detail
+    if isinstance(expected, np.ndarray):
+        array = _as_float_array(got)
+        if array is None:
+            return f"{name}: expected {describe(expected)}, got {describe(got)}"
+        if array.shape != expected.shape:
+            hint = ""
+            if array.shape == expected.shape[::-1] and expected.ndim == 2:
+                hint = " (the transpose of the expected shape)"
+            elif array.size == expected.size:
+                hint = " (same number of entries: a reshape or a missing axis/keepdims?)"
+            return f"{name}: expected shape {expected.shape}, got shape {array.shape}{hint}"
+        if (not matching and case.float32 and expected.dtype == np.float32
+                and isinstance(got, np.ndarray) and got.dtype != np.float32):
+            return (f"{name}: the input was float32 but your result is {got.dtype}. Keep the "
+                    f"input's dtype: numpy scalars such as np.sqrt(2) are float64 and promote a "
+                    f"float32 array (use math.sqrt(2) or 2 ** 0.5), and so does an array made "
+                    f"without dtype= (np.zeros(shape); use np.zeros_like(x))")
+        e = expected.astype(np.float64)
+        close = np.isclose(array, e, rtol=rtol, atol=atol, equal_nan=matching)
+        if close.all():
+            return ""
+        bad = ~close
+        worst = np.nanmax(np.abs(array - e)) if np.isfinite(array).any() else float("nan")
+        detail = (f"{name}: shape {array.shape} as expected, but {int(bad.sum())} of {array.size} "
+                  f"entries differ (largest difference {worst:.3g}; tolerance rtol={rtol:g}, "
+                  f"atol={atol:g}). First differing entries:\n"
+                  + _first_differences(array, e, bad))
+        diagnosis = _diagnose_values(array, e)
+        if diagnosis:
+            detail += f"\n    In short: {diagnosis}."
+        return detail
+    raise TypeError(f"cannot compare expected value of type {type(expected).__name__}")
+
+
+def compare(aspect: Aspect, case: Case, got: dict, expected: dict, *, matching=False) -> str:
+    """All differences between two observations (empty string: they agree)."""
+    problems = []
+    for name, expected_value in expected.items():
+        if name in aspect.tolerances:  # a statistic: its tolerance is already as loose as it can be
+            tol, loosen = aspect.tolerances[name], False
+        else:
+            tol, loosen = TOLERANCES[case.precision], matching
+        problem = compare_value(name, got.get(name), expected_value, case, tol, matching=loosen)
+        if problem:
+            problems.append(problem)
+    return "\n".join(problems)
+
+
+def outcomes_agree(aspect: Aspect, case: Case, a: Outcome, b: Outcome) -> bool:
+    """True if two implementations behaved the same way on ``case`` (used to spot mistakes)."""
+    if a.error is not None or b.error is not None:  # the same error, message included
+        return (a.error is not None and b.error is not None and type(a.error) is type(b.error)
+                and str(a.error) == str(b.error))
+    if a.return_problem or b.return_problem:
+        return a.return_problem == b.return_problem
+    if aspect.stable and bool(a.numeric_warnings) != bool(b.numeric_warnings):
+        return False
+    return not compare(aspect, case, a.value, b.value, matching=True)
+
+
+def visible_seed(key: str) -> int:
+    """The fixed seed of an aspect's self-check cases (the hidden tests pass their own)."""
+    return zlib.crc32(key.encode())
+
+
+def call_signature(fn) -> str:
+    """``name(arg, ...)`` for a reference function or class, for messages."""
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return getattr(fn, "__name__", "?")
+    return f"{fn.__name__}({', '.join(parameters)})"

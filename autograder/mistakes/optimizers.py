@@ -1,0 +1,195 @@
+"""Known mistakes in the optimizers assignment."""
+from autograder.mistakes import mistake
+
+A = "optimizers"
+
+MISTAKES = [
+    mistake(
+        "ema-weights-swapped", A, "ema",
+        "Gives the new value weight beta and the old average weight 1 - beta.",
+        "Your average follows the latest value too closely: the old average keeps weight beta "
+        "and the new value gets 1 - beta, m_t = beta m_(t-1) + (1 - beta) x_t.",
+        """
+        import numpy as np
+
+        def ema(values, beta, bias_correction=False):
+            m = np.zeros_like(values[0])
+            out = np.empty_like(values)
+            for t, x in enumerate(values, start=1):
+                m = (1 - beta) * m + beta * x
+                out[t - 1] = m / (1 - beta ** t) if bias_correction else m
+            return out
+        """,
+        fails=("plain", "corrected"),
+    ),
+    mistake(
+        "ema-bias-correction-ignored", A, "ema",
+        "Never applies the bias correction, even when bias_correction is True.",
+        "Your corrected averages start too small (the first is (1 - beta) x_1): with "
+        "bias_correction, divide m_t by 1 - beta^t.",
+        """
+        import numpy as np
+
+        def ema(values, beta, bias_correction=False):
+            m = np.zeros_like(values[0])
+            out = np.empty_like(values)
+            for t, x in enumerate(values, start=1):
+                m = beta * m + (1 - beta) * x
+                out[t - 1] = m
+            return out
+        """,
+        fails=("corrected",),
+    ),
+    mistake(
+        "momentum-wrong-sign", A, "sgd_momentum_step",
+        "Adds the velocity to the parameters instead of subtracting it, so it climbs the loss.",
+        "Your parameters move uphill: a descent step subtracts, param - lr * velocity.",
+        """
+        def sgd_momentum_step(param, grad, velocity, lr, momentum):
+            velocity = momentum * velocity + grad
+            return param + lr * velocity, velocity
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "momentum-step-before-update", A, "sgd_momentum_step",
+        "Steps with the old velocity and updates the velocity afterwards.",
+        "Your step uses the velocity from before this gradient: update the velocity first, "
+        "v = momentum * v + grad, then step with the new one, param - lr * v.",
+        """
+        def sgd_momentum_step(param, grad, velocity, lr, momentum):
+            new_param = param - lr * velocity
+            return new_param, momentum * velocity + grad
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "momentum-averaged-form", A, "sgd_momentum_step",
+        "Uses the syllabus's averaged velocity v = beta v + (1 - beta) g where this exercise "
+        "(like PyTorch and nnlib) asks for v = mu v + g.",
+        "Your velocity is (1 - momentum) times too small: you used the averaged form "
+        "v = beta v + (1 - beta) g. This exercise uses PyTorch's v = momentum * v + grad (its "
+        "steps are 1 / (1 - momentum) times larger for the same learning rate).",
+        """
+        def sgd_momentum_step(param, grad, velocity, lr, momentum):
+            velocity = momentum * velocity + (1 - momentum) * grad
+            return param - lr * velocity, velocity
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "rmsprop-eps-inside-sqrt", A, "rmsprop_step",
+        "Divides by sqrt(square_avg + eps) (the syllabus's formula) instead of "
+        "sqrt(square_avg) + eps.",
+        "Your steps are too small for tiny gradients: epsilon goes outside the square root, "
+        "g / (sqrt(s) + eps). Inside, it puts a floor of sqrt(eps) = 1e-4 under the denominator.",
+        """
+        import numpy as np
+
+        def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+            square_avg = alpha * square_avg + (1 - alpha) * grad ** 2
+            return param - lr * grad / np.sqrt(square_avg + eps), square_avg
+        """,
+        fails=("step", "tiny_gradients"),
+    ),
+    mistake(
+        "rmsprop-no-decay", A, "rmsprop_step",
+        "Adds g^2 to square_avg without decaying it (that is Adagrad).",
+        "Your square_avg only grows: RMSprop keeps a moving average, "
+        "s = alpha * s + (1 - alpha) * g^2; adding g^2 forever is Adagrad, whose steps shrink "
+        "to nothing.",
+        """
+        import numpy as np
+
+        def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+            square_avg = square_avg + grad ** 2
+            return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
+        """,
+        fails=("step", "tiny_gradients"),
+    ),
+    mistake(
+        "adam-no-bias-correction", A, "adam_step",
+        "Uses m and v directly, without dividing by 1 - beta1^t and 1 - beta2^t.",
+        "Your first steps are too large (about 3.2 x lr at t = 1 with the default betas): did "
+        "you apply Adam's bias correction, m_hat = m / (1 - beta1^t) and "
+        "v_hat = v / (1 - beta2^t)?",
+        """
+        import numpy as np
+
+        def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            return param - lr * m / (np.sqrt(v) + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
+        seed_pitfall=True,
+    ),
+    mistake(
+        "adam-only-first-moment-corrected", A, "adam_step",
+        "Corrects m but not v, so early steps are about sqrt(1 / (1 - beta2^t)) times too large.",
+        "Your first steps are far too large (about 32 x lr at t = 1): you corrected m but not v. "
+        "Divide v by 1 - beta2^t too.",
+        """
+        import numpy as np
+
+        def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            return param - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v) + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adam-only-second-moment-corrected", A, "adam_step",
+        "Corrects v but not m, so early steps are about 1 - beta1^t times too small.",
+        "Your first steps are too small (about 0.1 x lr at t = 1): you corrected v but not m. "
+        "Divide m by 1 - beta1^t too.",
+        """
+        import numpy as np
+
+        def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            return param - lr * m / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adamw-l2-in-gradient", A, "adamw_step",
+        "Adds weight_decay * param to the gradient (Adam's L2 regularization) where AdamW's "
+        "decoupled decay was asked for.",
+        "You added the decay to the gradient (weight_decay * param), which is Adam with L2: "
+        "the decay then goes through m and v and is rescaled. AdamW shrinks the weights "
+        "directly, param * (1 - lr * weight_decay), and runs the Adam step on the plain gradient.",
+        """
+        import numpy as np
+
+        def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                       weight_decay=1e-2):
+            grad = grad + weight_decay * param
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adamw-decay-without-lr", A, "adamw_step",
+        "Shrinks the weights by (1 - weight_decay) instead of (1 - lr * weight_decay).",
+        "Your weights shrink much too fast: the decoupled decay is scaled by the learning rate, "
+        "param * (1 - lr * weight_decay).",
+        """
+        import numpy as np
+
+        def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                       weight_decay=1e-2):
+            param = param * (1 - weight_decay)
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+]
