@@ -48,7 +48,7 @@ def cmd_grade(args) -> int:
     try:
         grade(_course(args), args.assignment, executor=executor, timeout=args.timeout,
               students=args.student or None, force=args.force, progress=not args.no_progress,
-              out=sys.stdout)
+              fork_kernels=not args.fresh_kernels, out=sys.stdout)
     except KeyboardInterrupt:
         print("\nInterrupted. Every submission graded so far is saved; run the same command "
               "again to grade the rest.", file=sys.stderr)
@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grade only this student (repeatable)")
     p.add_argument("--force", action="store_true",
                    help="grade again submissions that are already graded")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="start every kernel as a new Python process instead of forking it from "
+                        "a warm kernel process (slower; see autograder/kernels.py)")
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
     course_option(p)
     p.set_defaults(run=cmd_grade)

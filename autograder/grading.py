@@ -31,7 +31,7 @@ class GradeSummary:
 
 def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
           students: list[str] | None = None, force: bool = False, progress: bool = True,
-          out=sys.stdout) -> GradeSummary:
+          fork_kernels: bool = True, out=sys.stdout) -> GradeSummary:
     """Grade the submissions of ``assignment`` (all of them, or only ``students``)."""
     if timeout <= 0:
         raise ValueError(f"timeout must be positive seconds, got {timeout}")
@@ -53,6 +53,7 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
         jobs = []
         for student in available:
             job = course.job(spec, student, timeout)
+            job.fork_kernels = fork_kernels
             previous = done.get(student)
             if (not force and previous is not None
                     and previous["files_sha256"] == job.fingerprint()

@@ -8,61 +8,13 @@ The class is the demo course's ps1 (``autograder.demo``): every kind of submissi
 from __future__ import annotations
 
 import os
-import shutil
-import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from agtools import BIN, CELL_TIMEOUT, N_STUDENTS, NOTEBOOK_TIMEOUT, copy_course, run_cli
 
 from autograder import demo
-
-N_STUDENTS = 24
-CELL_TIMEOUT = 5  # nbgrader's per-cell limit in the generated course (keeps the endless loop short)
-NOTEBOOK_TIMEOUT = 20.0
-BIN = str(Path(sys.executable).parent)
-
-
-def run_cli(*args, cwd=None, check=True, timeout=600):
-    """Run ``python -m autograder ARGS`` in a subprocess; return the CompletedProcess."""
-    env = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
-    done = subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
-    if check and done.returncode != 0:
-        raise AssertionError(f"autograder {' '.join(args)} exited {done.returncode}:\n"
-                             f"{done.stdout}\n{done.stderr}")
-    return done
-
-
-def scores(course: Path) -> dict[tuple[str, str], float | None]:
-    """{(student, grade id): auto_score} straight from a gradebook's tables."""
-    with sqlite3.connect(course / "gradebook.db") as db:
-        rows = db.execute(
-            "select sa.student_id, bc.name, g.auto_score from grade g "
-            "join submitted_notebook sn on g.notebook_id = sn.id "
-            "join submitted_assignment sa on sn.assignment_id = sa.id "
-            "join base_cell bc on g.cell_id = bc.id").fetchall()
-    return {(student, name): score for student, name, score in rows}
-
-
-def graded_rows(course: Path) -> dict[str, str]:
-    """{student: run_id} from the autograder's completion table."""
-    with sqlite3.connect(course / "gradebook.db") as db:
-        try:
-            return dict(db.execute("select student, run_id from autograder_graded").fetchall())
-        except sqlite3.OperationalError:  # the table does not exist yet
-            return {}
-
-
-def copy_course(source: Path, dest: Path, students: list[str] | None = None) -> Path:
-    """A copy of a released course with (some of) its submissions and a fresh gradebook
-    holding only the release."""
-    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("submitted", "autograded",
-                                                                "feedback", "reports"))
-    for student in students if students is not None else sorted(os.listdir(source / "submitted")):
-        shutil.copytree(source / "submitted" / student, dest / "submitted" / student)
-    return dest
 
 
 @pytest.fixture(scope="session")

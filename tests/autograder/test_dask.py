@@ -4,11 +4,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
-from .conftest import BIN, copy_course, graded_rows, run_cli, scores
+from agtools import BIN, copy_course, graded_rows, run_cli, scores
 
 pytestmark = pytest.mark.slow
 
@@ -43,6 +42,8 @@ def test_dask_local_cluster_gives_the_same_scores(class_course, autograded, rost
             cluster.wait(30)
         except subprocess.TimeoutExpired:
             cluster.kill()
+            cluster.wait()
+        cluster.stdout.close()
     assert "Dask scheduler" in done.stdout
     assert set(graded_rows(root)) == set(students)
     reference = scores(autograded[0])

@@ -10,7 +10,7 @@ import pytest
 
 from autograder import demo
 
-from .conftest import BIN, copy_course, graded_rows, run_cli, scores
+from agtools import BIN, copy_course, graded_rows, run_cli, scores
 
 pytestmark = pytest.mark.slow
 
