@@ -32,6 +32,9 @@ Fixtures (all documented below; use them from any test under tests/):
 ``loaded_page`` (session) -> callable(page: str) -> PageVisit
     The same, but each page is opened once per session and shared by the tests that only look.
 
+``static_server`` (session) -> callable(directory) -> BookServer, and ``open_page_on``
+(function) -> callable(server, page) -> PageVisit: the same for a folder other than the book.
+
 ``screenshot_dir`` (session) -> pathlib.Path
     ``tests/artifacts/screenshots`` (git-ignored), for full-page screenshots to inspect.
 
@@ -42,6 +45,7 @@ Fixtures (all documented below; use them from any test under tests/):
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import http.server
@@ -215,20 +219,36 @@ class BookServer:
         return self.url + page
 
 
-@pytest.fixture(scope="session")
-def book_server(built_book: Path):
-    """Serve ``_build/html`` on 127.0.0.1 (a free port) for the whole session."""
-    handler = functools.partial(_QuietHandler, directory=str(built_book))
+@contextlib.contextmanager
+def serve_directory(directory: Path):
+    """Serve ``directory`` on 127.0.0.1 (a free port) from a thread; yields a BookServer."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="book-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=f"serve {directory}", daemon=True)
     thread.start()
     try:
-        yield BookServer(built_book, "127.0.0.1", server.server_address[1])
+        yield BookServer(Path(directory), "127.0.0.1", server.server_address[1])
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def book_server(built_book: Path):
+    """Serve ``_build/html`` on 127.0.0.1 (a free port) for the whole session."""
+    with serve_directory(built_book) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def static_server():
+    """Factory: ``static_server(directory)`` serves another folder (say a test's own small book)
+    the way ``book_server`` serves the book, until the end of the session; returns a BookServer.
+    Open its pages with ``open_page_on(server, page)``."""
+    with contextlib.ExitStack() as stack:
+        yield lambda directory: stack.enter_context(serve_directory(directory))
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,6 +380,21 @@ def open_page(browser, book_server):
     opener = PageOpener(browser, book_server)
     yield opener.open
     opener.close()
+
+
+@pytest.fixture
+def open_page_on(browser):
+    """Factory: ``open_page_on(server, "page")`` is ``open_page`` for another BookServer."""
+    openers = []
+
+    def _open(server: BookServer, page: str, **options) -> PageVisit:
+        opener = PageOpener(browser, server)
+        openers.append(opener)
+        return opener.open(page, **options)
+
+    yield _open
+    for opener in openers:
+        opener.close()
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,17 @@ Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It do
    build's downloadable notebooks). Set that option to ``""`` to keep the theme's links.
 5. **Downloadable notebooks that run anywhere.** The ``.ipynb`` offered by the download button
    gets a first cell that imports nnlib, installing it from the repository (``nnbook_nnlib_ref``)
-   when it is missing, as it is on Colab or in a downloaded copy.
+   when it is missing, as it is on Colab or in a downloaded copy. It also gets the outputs
+   that myst-nb leaves out when they came from the execution cache.
+6. **Chapters re-executed when nnlib changes.** jupyter-cache only notices a change to a
+   chapter's own code; a change to nnlib (or to numpy, matplotlib...) deletes the cache and makes
+   Sphinx re-read every page, so no page shows outputs of an older nnlib.
 """
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -114,13 +121,69 @@ def stage_vendored_files(staging: Path, files: dict[str, Path]) -> int:
     return copied
 
 
+# The installed packages whose versions can change what a chapter prints or draws.
+OUTPUT_PACKAGES = ("numpy", "scipy", "matplotlib", "ipywidgets", "scikit-learn")
+NNLIB_STAMP = "nnbook-nnlib.sha256"
+
+
+def source_digest(package: Path, packages=OUTPUT_PACKAGES) -> str:
+    """SHA-256 of the ``.py`` files under ``package`` and of the installed ``packages``' versions."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    for name in packages:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{name}=={version}\0".encode())
+    return digest.hexdigest()
+
+
+def nnlib_digest() -> str:
+    """``source_digest`` of the nnlib the build imports.
+
+    jupyter-cache keys a chapter's outputs on the chapter's own code only; every chapter imports
+    nnlib, so a change to nnlib must re-execute them all.
+    """
+    spec = importlib.util.find_spec("nnlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise ExtensionError("nnbook: nnlib is not importable; install it (`pip install -e .`)")
+    return source_digest(Path(next(iter(spec.submodule_search_locations))))
+
+
+def invalidate_execution_cache(cache_dir: Path, digest: str) -> bool:
+    """Delete the jupyter-cache at ``cache_dir`` unless it was made with this nnlib ``digest``.
+
+    Records ``digest`` next to the cache either way. Returns True when the cache was deleted.
+    """
+    stamp = cache_dir / NNLIB_STAMP
+    deleted = False
+    if cache_dir.is_dir() and (not stamp.is_file() or stamp.read_text().strip() != digest):
+        shutil.rmtree(cache_dir)
+        deleted = True
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest + "\n")
+    return deleted
+
+
 def on_config_inited(app: Sphinx, config) -> None:
-    """Stage the vendored libraries and add them and the page-wide script to the static path."""
+    """Stage the vendored libraries, add them and the page-wide scripts to the static path, and
+    make a change to nnlib re-execute every chapter."""
     staging = Path(app.outdir).parent / STAGING_NAME
     copied = stage_vendored_files(staging, vendored_files())
     if copied:
         logger.info(f"nnbook: staged {copied} vendored files in {staging}")
     config.html_static_path = [*config.html_static_path, str(staging), str(PAGE_STATIC_DIR)]
+
+    # A new digest changes this "env" config value, so Sphinx re-reads every page; with the
+    # stale cache gone, myst-nb then executes every chapter again.
+    digest = nnlib_digest()
+    config.nnbook_nnlib_digest = digest
+    cache_dir = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    if config.nb_execution_mode == "cache" and invalidate_execution_cache(cache_dir, digest):
+        logger.info("nnbook: nnlib or a package it uses changed: every chapter is re-executed")
 
 
 def refresh_static_files(app: Sphinx, exception) -> None:
@@ -310,6 +373,7 @@ def adapt_notebook_page(app: Sphinx, pagename, templatename, context, doctree) -
 def setup(app: Sphinx) -> dict:
     app.add_config_value("nnbook_notebooks_branch", "notebooks", "html", [str])
     app.add_config_value("nnbook_nnlib_ref", "main", "html", [str])
+    app.add_config_value("nnbook_nnlib_digest", "", "env", [str])  # set on config-inited
     app.connect("config-inited", on_config_inited)
     app.connect("build-finished", refresh_static_files)
     # Page-wide and early (priority 100): it must run before the theme's deferred bundle, the

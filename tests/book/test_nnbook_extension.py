@@ -1,0 +1,249 @@
+"""Unit tests of the book's Sphinx extension, chapters/_ext/nnbook.py (no book build needed)."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from IPython.core.inputtransformer2 import TransformerManager
+from sphinx.builders.html._assets import _JavaScript
+from sphinx.errors import ExtensionError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_URL = "https://github.com/nn-from-scratch/nn-from-scratch"
+
+
+def _load_nnbook():
+    spec = importlib.util.spec_from_file_location(
+        "nnbook_under_test", REPO_ROOT / "chapters" / "_ext" / "nnbook.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+nnbook = _load_nnbook()
+
+
+# --- vendored libraries -------------------------------------------------------------------------
+
+def test_vendored_files_cover_mathjax_requirejs_and_the_widget_manager():
+    files = nnbook.vendored_files()
+    for needed in ("mathjax/tex-mml-chtml.js",
+                   "mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
+                   "mathjax/input/tex/extensions/physics.js",
+                   "mathjax/ui/menu.js",
+                   "requirejs/require.js",
+                   "html-manager/dist/embed-amd.js"):
+        assert needed in files, f"{needed} is not vendored"
+        assert files[needed].is_file()
+    assert any(p.startswith("html-manager/dist/") and p.endswith(".woff2") for p in files)
+
+
+def test_vendored_files_leave_out_mathjax_speech_rule_engine():
+    files = nnbook.vendored_files()
+    assert not [p for p in files if "/sre" in p or p.endswith("sre.js")]
+    total = sum(src.stat().st_size for src in files.values())
+    assert total < 20_000_000, f"vendored files weigh {total} bytes"
+
+
+def test_vendored_files_name_the_missing_package(tmp_path):
+    with pytest.raises(ExtensionError, match="'mathjax' is missing.*npm ci"):
+        nnbook.vendored_files(tmp_path / "node_modules")
+
+
+def test_stage_vendored_files_copies_only_what_changed_and_drops_stale_files(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a.js").write_text("a")
+    (source / "b.js").write_text("b")
+    files = {"lib/a.js": source / "a.js", "lib/b.js": source / "b.js"}
+    staging = tmp_path / "staging"
+    assert nnbook.stage_vendored_files(staging, files) == 2
+    assert nnbook.stage_vendored_files(staging, files) == 0
+    (source / "a.js").write_text("a, longer")
+    assert nnbook.stage_vendored_files(staging, files) == 1
+    assert (staging / "vendor/lib/a.js").read_text() == "a, longer"
+    del files["lib/b.js"]
+    nnbook.stage_vendored_files(staging, files)
+    assert not (staging / "vendor/lib/b.js").exists()
+
+
+# --- duplicate scripts --------------------------------------------------------------------------
+
+def test_remove_duplicate_scripts_treats_none_and_empty_filename_alike_in_place():
+    thebe = "const THEBE_JS_URL = 1"
+    scripts = [_JavaScript("doctools.js"), _JavaScript(None, body=thebe),
+               _JavaScript("", body=thebe), _JavaScript(None, body="let other = 2"),
+               _JavaScript("doctools.js")]
+    same_list = scripts
+    nnbook.remove_duplicate_scripts(None, "page", "page.html", {"script_files": scripts}, None)
+    assert same_list is scripts
+    assert [(s.filename, s.attributes.get("body")) for s in scripts] == [
+        ("doctools.js", None), (None, thebe), (None, "let other = 2")]
+
+
+# --- launch buttons -----------------------------------------------------------------------------
+
+def test_launch_urls_open_the_notebook_on_the_given_branch():
+    urls = nnbook.launch_urls(
+        repo_url=REPO_URL, branch="notebooks", notebook_path="chapters/01_fundamentals.ipynb",
+        binderhub_url="https://mybinder.org", colab_url="https://colab.research.google.com",
+        jupyterhub_url="https://hub.example.edu/")
+    assert urls["Colab"] == ("https://colab.research.google.com/github/nn-from-scratch/"
+                             "nn-from-scratch/blob/notebooks/chapters/01_fundamentals.ipynb")
+    assert urls["Binder"] == ("https://mybinder.org/v2/gh/nn-from-scratch/nn-from-scratch/"
+                              "notebooks?urlpath=lab/tree/chapters/01_fundamentals.ipynb")
+    hub = urlsplit(urls["JupyterHub"])
+    assert hub.netloc == "hub.example.edu" and hub.path == "/hub/user-redirect/git-pull"
+    assert parse_qs(hub.query) == {
+        "repo": [REPO_URL], "branch": ["notebooks"],
+        "urlpath": ["lab/tree/nn-from-scratch/chapters/01_fundamentals.ipynb"]}
+
+
+def test_launch_urls_leave_out_services_without_an_address():
+    urls = nnbook.launch_urls(repo_url=REPO_URL, branch="b", notebook_path="x.ipynb",
+                              colab_url="https://colab.research.google.com")
+    assert set(urls) == {"Colab"}
+
+
+def test_launch_urls_classic_interface_uses_tree():
+    urls = nnbook.launch_urls(repo_url=REPO_URL, branch="b", notebook_path="x.ipynb",
+                              binderhub_url="https://mybinder.org", interface="classic")
+    assert urls["Binder"].endswith("?urlpath=tree/x.ipynb")
+
+
+@pytest.mark.parametrize("bad", ["https://gitlab.com/a/b", "nn-from-scratch/nn-from-scratch"])
+def test_launch_urls_reject_a_non_github_repository(bad):
+    with pytest.raises(ValueError, match="github.com"):
+        nnbook.launch_urls(repo_url=bad, branch="b", notebook_path="x.ipynb")
+
+
+def test_launch_urls_reject_an_unknown_interface():
+    with pytest.raises(ValueError, match="'lab'"):
+        nnbook.launch_urls(repo_url=REPO_URL, branch="b", notebook_path="x.ipynb",
+                           interface="lab")
+
+
+# --- the downloadable notebook's setup cell ---------------------------------------------------
+
+class _FakeShell:
+    """Stands in for IPython: records line magics; `%pip install` makes nnlib importable."""
+
+    def __init__(self, real_nnlib):
+        self.magics = []
+        self.real_nnlib = real_nnlib
+
+    def run_line_magic(self, name, line):
+        self.magics.append((name, line))
+        sys.modules["nnlib"] = self.real_nnlib
+
+
+def _run_setup_cell(monkeypatch, nnlib_missing: bool) -> list:
+    import nnlib
+
+    code = TransformerManager().transform_cell(nnbook.setup_cell_source(REPO_URL, "v1.2"))
+    shell = _FakeShell(nnlib)
+    if nnlib_missing:
+        monkeypatch.setitem(sys.modules, "nnlib", None)  # makes `import nnlib` fail
+    exec(compile(code, "<setup cell>", "exec"), {"get_ipython": lambda: shell})
+    return shell.magics
+
+
+def test_setup_cell_does_nothing_when_nnlib_is_installed(monkeypatch, capsys):
+    assert _run_setup_cell(monkeypatch, nnlib_missing=False) == []
+    assert capsys.readouterr().out.startswith("nnlib ")
+
+
+def test_setup_cell_installs_nnlib_from_the_repository_when_missing(monkeypatch, capsys):
+    magics = _run_setup_cell(monkeypatch, nnlib_missing=True)
+    assert magics == [("pip", 'install --quiet "nn-from-scratch[widgets] @ '
+                              f'git+{REPO_URL}.git@v1.2"')]
+    assert capsys.readouterr().out.startswith("nnlib ")
+
+
+def _notebook(minor=5, ids=("a1", "b2")):
+    cells = [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],
+              "source": "x = 1", **({"id": i} if minor >= 5 else {})} for i in ids]
+    return {"nbformat": 4, "nbformat_minor": minor, "cells": cells,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"},
+                         "source_map": [1, 2]}}
+
+
+def test_add_setup_cell_puts_it_first_once():
+    notebook = _notebook()
+    assert nnbook.add_setup_cell(notebook, "import nnlib") is True
+    assert nnbook.add_setup_cell(notebook, "import nnlib") is False
+    first = notebook["cells"][0]
+    assert first["source"] == "import nnlib" and first["metadata"]["tags"] == ["nnbook-setup"]
+    assert len(notebook["cells"]) == 3
+    assert "source_map" not in notebook["metadata"]
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_add_setup_cell_gives_a_unique_id_from_nbformat_4_5_only():
+    notebook = _notebook(ids=("nnbook-setup", "nnbook-setup-1"))
+    nnbook.add_setup_cell(notebook, "import nnlib")
+    assert notebook["cells"][0]["id"] == "nnbook-setup-2"
+    old = _notebook(minor=4)
+    nnbook.add_setup_cell(old, "import nnlib")
+    assert "id" not in old["cells"][0]
+
+
+def test_add_setup_cell_result_is_a_valid_notebook():
+    import nbformat
+
+    notebook = _notebook()
+    nnbook.add_setup_cell(notebook, nnbook.setup_cell_source(REPO_URL, "main"))
+    nbformat.validate(nbformat.from_dict(json.loads(json.dumps(notebook))))
+
+
+def test_add_setup_cell_refuses_other_nbformat_versions():
+    with pytest.raises(ValueError, match="nbformat 3"):
+        nnbook.add_setup_cell({"nbformat": 3, "cells": []}, "import nnlib")
+
+
+# --- re-execution when nnlib changes ------------------------------------------------------------
+
+def test_source_digest_changes_with_any_source_file(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "a.py").write_text("x = 1\n")
+    (package / "sub" / "b.py").write_text("y = 2\n")
+    before = nnbook.source_digest(package)
+    assert nnbook.source_digest(package) == before
+    (package / "sub" / "b.py").write_text("y = 3\n")
+    assert nnbook.source_digest(package) != before
+
+
+def test_source_digest_includes_the_package_versions(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    assert (nnbook.source_digest(tmp_path, packages=("numpy",))
+            != nnbook.source_digest(tmp_path, packages=("scipy",)))
+
+
+def test_nnlib_digest_is_the_digest_of_the_imported_nnlib():
+    import nnlib
+
+    assert nnbook.nnlib_digest() == nnbook.source_digest(Path(nnlib.__file__).parent)
+
+
+def test_execution_cache_survives_the_same_digest_and_is_deleted_for_a_new_one(tmp_path):
+    cache = tmp_path / ".jupyter_cache"
+    assert nnbook.invalidate_execution_cache(cache, "one") is False   # nothing to delete yet
+    (cache / "global.db").write_text("records")
+    assert nnbook.invalidate_execution_cache(cache, "one") is False
+    assert (cache / "global.db").exists()
+    assert nnbook.invalidate_execution_cache(cache, "two") is True
+    assert not (cache / "global.db").exists()
+    assert (cache / nnbook.NNLIB_STAMP).read_text().strip() == "two"
+
+
+def test_execution_cache_without_a_stamp_is_deleted(tmp_path):
+    cache = tmp_path / ".jupyter_cache"
+    cache.mkdir()
+    (cache / "global.db").write_text("records of an unknown nnlib")
+    assert nnbook.invalidate_execution_cache(cache, "one") is True
+    assert not (cache / "global.db").exists()
