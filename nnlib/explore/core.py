@@ -366,10 +366,10 @@ FLOW_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu")
 FLOW_INITS = {
     "xavier": "Xavier/Glorot uniform, Var(w) = 2 / (fan_in + fan_out)",
     "he": "He/Kaiming normal, Var(w) = 2 / fan_in",
-    "small": "N(0, 0.01²): too small",
-    "large": "N(0, 1): too large",
+    "naive": "naive N(0, 0.01²): too small",
+    "unit_normal": "unit normal N(0, 1): too large",
 }
-_FIXED_STD = {"small": 0.01, "large": 1.0}
+_FIXED_STD = {"naive": 0.01, "unit_normal": 1.0}
 
 
 def _activation_layer(name: str) -> layers.Module:
@@ -381,9 +381,10 @@ def build_deep_mlp(depth: int, activation: str, init: str, width: int = 64,
                    residual: bool = False, rng=None) -> layers.Sequential:
     r"""``depth`` hidden blocks ``Linear(width, width)`` + ``activation``, then ``Linear(width, 1)``.
 
-    ``init``: ``"xavier"`` and ``"he"`` are nnlib's initializers; ``"small"`` and ``"large"``
-    draw each weight from :math:`N(0, \sigma^2)` with :math:`\sigma` = 0.01 and 1 (He normal
-    weights rescaled, so every choice uses the same random numbers). With ``residual`` each
+    ``init``: ``"xavier"`` and ``"he"`` are nnlib's initializers; ``"naive"`` (the old recipe
+    of small random weights) and ``"unit_normal"`` draw each weight from :math:`N(0, \sigma^2)`
+    with :math:`\sigma` = 0.01 and 1 (He normal weights rescaled, so every choice uses the
+    same random numbers). With ``residual`` each
     hidden block is wrapped in :class:`nnlib.layers.Residual` (:math:`h \mapsto h + F(h)`).
     Weights are drawn from ``rng`` layer by layer, from the input up.
     """

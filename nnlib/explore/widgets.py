@@ -31,6 +31,7 @@ from matplotlib.ticker import MaxNLocator
 
 from nnlib.activations import ACTIVATIONS
 from nnlib.explore import core
+from nnlib.explore._threads import one_blas_thread
 
 _WIDE = {"description_width": "initial"}
 # The "gradient vanishes here" strips of the activation explorer, in axes fractions.
@@ -541,8 +542,9 @@ class GradientFlowExplorer(_Explorer):
 
     def _update(self):
         c = self.controls
-        flow = core.gradient_flow(c["depth"].value, c["activation"].value, c["init"].value,
-                                  residual=c["residual"].value)
+        with one_blas_thread():
+            flow = core.gradient_flow(c["depth"].value, c["activation"].value, c["init"].value,
+                                      residual=c["residual"].value)
         depth = len(flow.activation_stds)
         layers_ = np.arange(1, depth + 1)
         tiny = 1e-300
@@ -631,9 +633,10 @@ class RegularizationExplorer(_Explorer):
 
     def _update(self) -> None:
         c = self.controls
-        run = core.train_regularized(c["penalty"].value, c["strength"].value, c["dropout"].value,
-                                     c["batch_norm"].value, epochs=c["epochs"].value,
-                                     seed=self.seed, data=self.data)
+        with one_blas_thread():
+            run = core.train_regularized(c["penalty"].value, c["strength"].value,
+                                         c["dropout"].value, c["batch_norm"].value,
+                                         epochs=c["epochs"].value, seed=self.seed, data=self.data)
         ax_b, ax_c = self.axes
         for artist in self._boundary:
             artist.remove()
