@@ -321,7 +321,7 @@ def test_float32_model_keeps_float32_forward_and_backward(rng):
     x = rng.standard_normal((6, 4)).astype(np.float32)
     out = model(x)
     assert out.dtype == np.float32
-    assert model.backward(np.ones_like(out)).dtype == np.float32
+    assert model.backward(rng.standard_normal(out.shape).astype(np.float32)).dtype == np.float32
     for p in model.parameters():
         assert p.data.dtype == np.float32 and p.grad.dtype == np.float32
     assert model[1].running_mean.dtype == np.float32 and model[1].running_var.dtype == np.float32
