@@ -39,13 +39,36 @@ class History:
         return self.history[name]
 
 
+def _model_state(model: Module) -> list[np.ndarray]:
+    """The arrays that decide what ``model`` computes: every parameter's values, then every
+    public array attribute of every module (batch norm's ``running_mean`` and ``running_var``).
+
+    Private attributes (``_x``, ``_cache``, ``_mask``) are caches of the last pass, not state.
+    """
+    arrays = [p.data for p in model.parameters()]
+    seen: set[int] = set()
+
+    def visit(module: Module) -> None:
+        if id(module) in seen:
+            return
+        seen.add(id(module))
+        for name, value in vars(module).items():
+            if isinstance(value, np.ndarray) and not name.startswith("_"):
+                arrays.append(value)
+        for _, child in module.named_children():
+            visit(child)
+
+    visit(model)
+    return arrays
+
+
 class EarlyStopping:
     """Stop when the monitored value has not improved by ``min_delta`` for ``patience`` epochs.
 
     An epoch "improves" when the value is below the best so far minus ``min_delta``. With
-    ``restore_best_weights`` (the default) the model's parameters are put back to those of the
-    best epoch when training stops, so the model you get is the one that validated best, not
-    the last one.
+    ``restore_best_weights`` (the default) the model's state (its parameters, and running
+    statistics such as batch norm's) is put back to that of the best epoch when training stops,
+    so the model you get is the one that validated best, not the last one.
     """
 
     def __init__(self, patience=5, min_delta=0.0, monitor="val_loss", restore_best_weights=True):
@@ -66,7 +89,7 @@ class EarlyStopping:
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self._best_weights = [p.data.copy() for p in model.parameters()]
+                self._best_weights = [array.copy() for array in _model_state(model)]
             return False
         self.wait += 1
         return self.wait >= self.patience
@@ -74,8 +97,8 @@ class EarlyStopping:
     def restore(self, model: Module) -> None:
         """Copy the best epoch's weights back into ``model`` (if they were kept)."""
         if self.restore_best_weights and self._best_weights is not None:
-            for p, best in zip(model.parameters(), self._best_weights):
-                p.data[...] = best
+            for array, best in zip(_model_state(model), self._best_weights):
+                array[...] = best
 
 
 def _progress_wanted(progress: bool) -> bool:
