@@ -265,6 +265,30 @@ def test_backward_does_not_modify_its_argument(rng):
     np.testing.assert_array_equal(upstream, before)
 
 
+FIRST_LAYERS = {
+    "linear": lambda rng: layers.Linear(4, 4, rng=rng),
+    "batchnorm": lambda rng: layers.BatchNorm1d(4),
+    "dropout": lambda rng: layers.Dropout(0.5, rng=rng),
+    "residual": lambda rng: layers.Residual(layers.Linear(4, 4, rng=rng)),
+    "nested_sequential": lambda rng: layers.Sequential(layers.Linear(4, 4, rng=rng),
+                                                       layers.Tanh()),
+}
+
+
+@pytest.mark.parametrize("first", sorted(FIRST_LAYERS))
+def test_backward_to_parameters_gives_the_same_parameter_gradients_as_backward(first, rng):
+    model = layers.Sequential(FIRST_LAYERS[first](rng), layers.Linear(4, 3, rng=rng),
+                              layers.BatchNorm1d(3), layers.Linear(3, 2, rng=rng))
+    model(rng.standard_normal((6, 4)))
+    upstream = rng.standard_normal((6, 2))
+    model.backward(upstream)
+    expected = [p.grad.copy() for p in model.parameters()]
+    model.zero_grad()
+    assert model.backward_to_parameters(upstream) is None
+    for p, grad in zip(model.parameters(), expected):
+        np.testing.assert_allclose(p.grad, grad, rtol=1e-14, atol=1e-15)
+
+
 # --- train/eval, parameters ----------------------------------------------------------------
 
 class Wrapper(Module):

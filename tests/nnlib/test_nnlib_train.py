@@ -128,6 +128,24 @@ def test_early_stopping_restores_the_best_weights():
     np.testing.assert_array_equal(model[0].weight.data, reference[0].weight.data)
 
 
+def test_early_stopping_restores_batch_norm_running_statistics_too():
+    # The restored model must compute what the best epoch computed. In eval mode batch norm uses
+    # its running statistics, which are not parameters, so they must be restored as well.
+    X, y = three_blobs(120, 0)
+    X[:, :] += 1.5 * np.random.default_rng(1).standard_normal(X.shape)  # overlap: val loss turns
+    (X_val, y_val), (X, y) = (X[:40], y[:40]), (X[40:], y[40:])
+    rng = np.random.default_rng(0)
+    model = layers.Sequential(layers.Linear(2, 64, rng=rng), layers.BatchNorm1d(64),
+                              layers.ReLU(), layers.Linear(64, 3, rng=rng))
+    loss = losses.CrossEntropyLoss()
+    history = train.fit(model, loss, optim.Adam(model.parameters(), lr=0.05), X, y, epochs=60,
+                        batch_size=16, validation=(X_val, y_val), rng=rng, progress=False,
+                        early_stopping=train.EarlyStopping(patience=5))
+    assert history.stopped_epoch is not None and history.best_epoch < history.stopped_epoch
+    restored = train.evaluate(model, loss, X_val, y_val)["loss"]
+    assert restored == pytest.approx(history["val_loss"][history.best_epoch], rel=1e-12)
+
+
 def test_early_stopping_can_keep_the_last_weights():
     model, _ = one_weight_run(train.EarlyStopping(patience=3, restore_best_weights=False),
                               epochs=50)
