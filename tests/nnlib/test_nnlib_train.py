@@ -66,6 +66,17 @@ def test_recorded_loss_includes_the_penalties():
     assert history["loss"][0] == pytest.approx(loss(model(X), y) + penalty.value(), rel=1e-12)
 
 
+def test_clip_norm_limits_the_global_size_of_each_update():
+    # One full-batch SGD step with lr = 1 moves the parameters by exactly the clipped gradient.
+    X, y = three_blobs(40, 0)
+    model = small_classifier(0)
+    before = [p.data.copy() for p in model.parameters()]
+    train.fit(model, losses.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=1.0), X, y,
+              epochs=1, batch_size=40, progress=False, clip_norm=1e-3)
+    step = np.sqrt(sum(np.sum((p.data - b) ** 2) for p, b in zip(model.parameters(), before)))
+    assert step == pytest.approx(1e-3, rel=1e-4)
+
+
 def test_validation_is_measured_in_eval_mode_on_the_final_weights():
     X, y = three_blobs(60, 0)
     X_val, y_val = three_blobs(25, 1)
