@@ -13,7 +13,7 @@ from nnlib.activations import log_softmax, sigmoid, softmax
 from nnlib._validate import check_ndim, check_same_shape, float_array
 
 _LOG_CLAMP = -100.0  # PyTorch's BCELoss floor for log(p) and log(1 - p)
-_BCE_GRAD_EPS = 1e-12  # PyTorch's floor for p (1 - p) in BCELoss's gradient
+_BCE_GRAD_EPS = 1e-12  # floor for p (1 - p) in BCELoss's gradient (PyTorch stores it as float32)
 
 
 class Loss:

@@ -13,13 +13,11 @@ def accuracy(scores, targets, threshold=0.5) -> float:
       (use 0.5 for probabilities, 0.0 for logits); ``targets`` are 0/1 of the same length.
     """
     scores = np.asarray(scores)
-    targets = np.asarray(targets).reshape(len(scores), -1) if np.ndim(targets) else targets
     if scores.ndim == 2 and scores.shape[1] > 1:
         predicted = np.argmax(scores, axis=1)
-        expected = np.asarray(targets).reshape(-1)
     else:
         predicted = (scores.reshape(-1) > threshold).astype(np.int64)
-        expected = np.asarray(targets).reshape(-1)
+    expected = np.asarray(targets).reshape(-1)
     if predicted.shape != expected.shape:
         raise ValueError(
             f"accuracy: scores {scores.shape} give {predicted.shape[0]} predictions but targets "
