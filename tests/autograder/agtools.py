@@ -63,3 +63,8 @@ def copy_course(source: Path, dest: Path, students: list[str] | None = None) -> 
     return dest
 
 
+def plain_nbgrader(root: Path) -> subprocess.CompletedProcess:
+    """Run ``nbgrader autograde ps1`` in ``root``."""
+    env = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
+    return subprocess.run([os.path.join(BIN, "nbgrader"), "autograde", "ps1"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=900)

@@ -10,7 +10,7 @@ import pytest
 
 from autograder import demo
 
-from agtools import BIN, copy_course, graded_rows, run_cli, scores
+from agtools import BIN, copy_course, graded_rows, plain_nbgrader, run_cli, scores
 
 pytestmark = pytest.mark.slow
 
@@ -75,12 +75,21 @@ def test_malformed_submissions_are_reported_with_a_reason_and_graded_as_far_as_p
         assert item["message"] and item["assignment"] == "ps1"
 
 
-def test_plain_nbgrader_loses_points_that_the_autograder_recovers(nbgrader_graded, autograded,
-                                                                   roster):
-    # the deleted test cell: plain nbgrader never runs it, so its part has no score at all
-    student = next(s for s, v in roster.items() if v == "deleted_test")
-    assert scores(nbgrader_graded).get((student, "test_relu_grad")) is None
-    assert scores(autograded[0])[(student, "test_relu_grad")] == 1.0
+def test_what_plain_nbgrader_does_with_the_same_malformed_submissions(released_course,
+                                                                       tmp_path):
+    # the baseline the autograder improves on: a deleted test is never run (its part gets no
+    # score), and a duplicated grade id aborts the batch, so later students are not graded
+    root = copy_course(released_course, tmp_path / "course", [])
+    demo.add_submissions(root, ["deleted_test", "duplicate_test", "correct"])
+    done = plain_nbgrader(root)
+    assert done.returncode != 0
+    plain = scores(root)
+    assert plain[("s001", "test_relu_grad")] is None
+    assert ("s003", "test_mse") not in plain or plain[("s003", "test_mse")] is None
+    run_cli("grade", "ps1", "--no-progress", "--force", cwd=root)
+    ours = scores(root)
+    assert ours[("s001", "test_relu_grad")] == 1.0
+    assert [ours[(s, p)] for s in ("s002", "s003") for p in PARTS] == [2.0, 1.0, 2.0] * 2
 
 
 def test_a_second_run_grades_nothing_again(autograded, roster):
@@ -118,7 +127,8 @@ def test_nbgrader_export_reads_the_gradebook_the_autograder_wrote(autograded, ro
     assert done.returncode == 0, done.stderr
     import csv
 
-    rows = {r["student_id"]: r for r in csv.DictReader(out.open())}
+    with out.open() as handle:
+        rows = {r["student_id"]: r for r in csv.DictReader(handle)}
     ours = scores(root)
     for student in roster:
         assert float(rows[student]["score"]) == sum(ours[(student, p)] or 0.0 for p in PARTS)
