@@ -1,6 +1,6 @@
 """nnbook: the Sphinx extension that makes the course book self-contained and its notebooks runnable.
 
-Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It does five jobs:
+Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It does six jobs:
 
 1. **Vendored browser libraries, served by the book.** MathJax 3, RequireJS and the ipywidgets
    HTML manager come from npm (``chapters/_vendor``, installed by ``npm ci``). On
@@ -8,8 +8,10 @@ Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It do
    and that folder is added to ``html_static_path``, so Sphinx copies them to
    ``_build/html/_static/vendor``. They are deliberately *not* under a ``_static`` folder that
    Jupyter Book scans: JB adds every ``.js``/``.css`` it finds there to every page.
-2. **One tiny page-wide script**, ``chapters/_static/nnbook.js`` (theme mode, widget font path,
-   the MathJax 2 ``Hub.Queue`` call the widget manager makes).
+2. **Two tiny scripts** in ``chapters/_static``: ``nnbook.js`` on every page (the theme mode on
+   a first visit; a MathJax 2 ``Hub.Queue`` for the widget manager, run by MathJax 3), and
+   ``nnbook-widgets.js`` on pages with widgets (where RequireJS finds the widget modules' fonts;
+   listed in ``nb_ipywidgets_js``).
 3. **Duplicate inline scripts removed.** sphinx-thebe emits its configuration script twice (once
    with filename ``None``, once ``""``), which throws ``Identifier 'THEBE_JS_URL' has already been
    declared`` on every page.
@@ -127,9 +129,15 @@ NNLIB_STAMP = "nnbook-nnlib.sha256"
 
 
 def source_digest(package: Path, packages=OUTPUT_PACKAGES) -> str:
-    """SHA-256 of the ``.py`` files under ``package`` and of the installed ``packages``' versions."""
+    """SHA-256 of the files under ``package`` and of the installed ``packages``' versions.
+
+    Every file counts, not only ``.py`` (nnlib's explorers ship a ``.js`` renderer that ends up in
+    the pages); compiled bytecode does not.
+    """
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    files = (p for p in package.rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+    for path in sorted(files):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     for name in packages:

@@ -212,10 +212,22 @@ def test_source_digest_changes_with_any_source_file(tmp_path):
     (package / "sub").mkdir(parents=True)
     (package / "a.py").write_text("x = 1\n")
     (package / "sub" / "b.py").write_text("y = 2\n")
+    (package / "sub" / "render.js").write_text("draw();\n")
     before = nnbook.source_digest(package)
     assert nnbook.source_digest(package) == before
     (package / "sub" / "b.py").write_text("y = 3\n")
-    assert nnbook.source_digest(package) != before
+    after_py = nnbook.source_digest(package)
+    assert after_py != before
+    (package / "sub" / "render.js").write_text("draw(2);\n")
+    assert nnbook.source_digest(package) != after_py
+
+
+def test_source_digest_ignores_bytecode(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    before = nnbook.source_digest(tmp_path)
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0compiled")
+    assert nnbook.source_digest(tmp_path) == before
 
 
 def test_source_digest_includes_the_package_versions(tmp_path):
