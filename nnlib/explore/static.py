@@ -450,11 +450,11 @@ def optimizer_explorer(surface="bowl", condition=20.0, optimizers=("sgd", "momen
 FLOW_DEPTHS = (1, 2, 3, 5, 8, 10, 15, 20, 30, 40, 50)
 
 
-def gradient_flow_spec() -> dict:
+def gradient_flow_spec(depths=FLOW_DEPTHS) -> dict:
     """The data behind the static gradient-flow explorer.
 
     For every activation in :data:`core.FLOW_ACTIVATIONS`, initialization in
-    :data:`core.FLOW_INITS`, residual off/on and depth in ``FLOW_DEPTHS`` (in that nesting
+    :data:`core.FLOW_INITS`, residual off/on and depth in ``depths`` (in that nesting
     order, depth fastest), :func:`core.gradient_flow` gives ``3 depth + 2`` numbers, stored
     as float32 ``log10`` values: the activation stds (depth), the output-gradient norms
     (depth), the weight-gradient norms (depth + 1) and the loss; ``offsets[i]`` is where
@@ -465,14 +465,14 @@ def gradient_flow_spec() -> dict:
         for activation in core.FLOW_ACTIVATIONS:
             for init in core.FLOW_INITS:
                 for residual in (False, True):
-                    for depth in FLOW_DEPTHS:
+                    for depth in depths:
                         flow = core.gradient_flow(depth, activation, init, residual=residual)
                         offsets.append(sum(len(v) for v in values))
                         values.append(np.log10(np.concatenate([
                             flow.activation_stds, flow.output_grad_norms,
                             flow.weight_grad_norms, [flow.loss]])))
     return {
-        "depths": list(FLOW_DEPTHS),
+        "depths": [int(d) for d in depths],
         "activations": [{"key": a, "label": core.ACTIVATION_LABELS[a]}
                         for a in core.FLOW_ACTIVATIONS],
         "inits": [{"key": k, "label": text} for k, text in core.FLOW_INITS.items()],
@@ -481,14 +481,17 @@ def gradient_flow_spec() -> dict:
     }
 
 
-def gradient_flow_explorer(depth=20, activation="sigmoid", init="xavier", residual=False):
-    """The static gradient-flow explorer: depth, activation, initialization, residual."""
+def gradient_flow_explorer(depth=20, activation="sigmoid", init="xavier", residual=False,
+                           depths=FLOW_DEPTHS):
+    """The static gradient-flow explorer: depth, activation, initialization, residual.
+
+    One network per combination, for each depth in ``depths`` (which must contain ``depth``).
+    """
     with one_blas_thread():
-        spec = gradient_flow_spec()
+        spec = gradient_flow_spec(depths)
     controls = (
         '<div class="nnx-row">'
-        + _range("depth", "depth (hidden layers)", len(FLOW_DEPTHS),
-                 _grid_index(FLOW_DEPTHS, depth, "depth"))
+        + _range("depth", "depth (hidden layers)", len(depths), _grid_index(depths, depth, "depth"))
         + _select("activation", "activation", [a["label"] for a in spec["activations"]],
                   core.FLOW_ACTIVATIONS.index(core._choice(activation, "activation",
                                                            core.FLOW_ACTIVATIONS)))
@@ -497,7 +500,7 @@ def gradient_flow_explorer(depth=20, activation="sigmoid", init="xavier", residu
         + _check("residual", "residual connections", residual)
         + "</div>"
     )
-    note = _note(f"the depth ({', '.join(map(str, FLOW_DEPTHS))} hidden layers of width 64), "
+    note = _note(f"the depth ({', '.join(map(str, depths))} hidden layers of width 64), "
                  "the activation, the initialization and residual connections; each picture "
                  "is one forward and backward pass of a freshly initialized nnlib network on "
                  "a random batch",

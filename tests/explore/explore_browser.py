@@ -1,6 +1,6 @@
 """Driving a static explorer in a browser page: change one control, time the redraw.
 
-Shared by the browser tests (``test_static_browser.py``) and ``bench/explorers.py``.
+Shared by the browser tests (``test_explore_browser.py``) and ``bench/explorers.py``.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ INTERACTIONS = {
     "optimizer": [("momentum.lr", 6), ("adam.beta1", 0), ("steps", 40), ("show.rmsprop", True),
                   ("surface", 1), ("condition", 0), ("surface", 3)],
     "gradient-flow": [("depth", 10), ("activation", 2), ("init", 1), ("residual", True)],
-    "regularization": [("penalty", 2), ("strength", 1), ("dropout", 2), ("batchNorm", True)],
+    "regularization": [("penalty", 2), ("strength", 0), ("dropout", 2), ("batchNorm", True)],
 }
 
 
