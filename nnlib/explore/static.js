@@ -101,9 +101,12 @@
   var BLUES_R = lut(["#08306b", "#08519c", "#2171b5", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef", "#deebf7", "#f7fbff"]);
 
   // ---- canvas and axes --------------------------------------------------------------------
+  // Side by side from 760 px up; below, one panel above the other (sharing the x position,
+  // which also makes f and f' easy to compare). Heights follow the width.
+  var STACK_BELOW = 760;
   function prepare(canvas, wideAspect, narrowAspect) {
     var w = Math.max(280, Math.floor(canvas.parentNode.clientWidth || 700));
-    var narrow = w < 620, h = Math.round(w * (narrow ? narrowAspect : wideAspect));
+    var narrow = w < STACK_BELOW, h = Math.round(w * (narrow ? narrowAspect : wideAspect));
     var dpr = window.devicePixelRatio || 1;
     if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
       canvas.width = Math.round(w * dpr);
@@ -117,12 +120,12 @@
     return { ctx: ctx, w: w, h: h, narrow: narrow };
   }
   // Two panel boxes (inner plot areas), side by side or, on a narrow screen, stacked.
-  function twoPanels(c, leftShare) {
+  function twoPanels(c, leftShare, topShare) {
     var m = { l: 56, r: 12, t: 24, b: 38 };
     if (c.narrow) {
-      var half = c.h / 2;
-      return [{ x: m.l, y: m.t, w: c.w - m.l - m.r, h: half - m.t - m.b },
-        { x: m.l, y: half + m.t, w: c.w - m.l - m.r, h: half - m.t - m.b }];
+      var top = c.h * (topShare || 0.5);
+      return [{ x: m.l, y: m.t, w: c.w - m.l - m.r, h: top - m.t - m.b },
+        { x: m.l, y: top + m.t, w: c.w - m.l - m.r, h: c.h - top - m.t - m.b }];
     }
     var split = Math.round(c.w * leftShare);
     return [{ x: m.l, y: m.t, w: split - m.l - m.r - 14, h: c.h - m.t - m.b },
@@ -288,7 +291,7 @@
         arrays.forEach(function (v) { for (var i = i0; i < i1; i++) { if (v[i] < lo) lo = v[i]; if (v[i] > hi) hi = v[i]; } });
         return lo <= hi ? snapLinear(lo, hi) : [-1, 1];
       };
-      var c = prepare(canvas, 0.38, 1.25), boxes = twoPanels(c, 0.5);
+      var c = prepare(canvas, 0.38, 1.0), boxes = twoPanels(c, 0.5);
       var yf = range(curves.map(function (cv) { return cv.f; }));
       var yd = range(curves.map(function (cv) { return cv.d; }));
       var strips = STRIP_BASE + STRIP_PITCH * curves.length + 0.02;
@@ -371,7 +374,7 @@
       var bowl = spec.surfaces.filter(function (s) { return s.conditions; })[0];
       ui.out("condition", fmt(bowl.conditions[ui.get("condition")]));
       ui.out("steps", String(steps));
-      var c = prepare(canvas, 0.42, 1.3), boxes = twoPanels(c, 0.56), B = V.bounds;
+      var c = prepare(canvas, 0.42, 1.05), boxes = twoPanels(c, 0.56, 0.56), B = V.bounds;
       var axC = new Axes(c.ctx, fitEqual(boxes[0], [B[0], B[1]], [B[2], B[3]]), [B[0], B[1]], [B[2], B[3]]);
       var ctx = c.ctx, b = axC.box;
       ctx.imageSmoothingEnabled = true;
@@ -458,7 +461,7 @@
         fns.forEach(function (f, j) { for (var l = 1; l <= counts[j]; l++) { var v = f(l); if (v > 0 && isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } } });
         return lo <= hi ? snapLog(lo, hi) : [1e-3, 1];
       };
-      var c = prepare(canvas, 0.38, 1.25), boxes = twoPanels(c, 0.5), xl = [0.5, depth + 1.5];
+      var c = prepare(canvas, 0.38, 1.0), boxes = twoPanels(c, 0.5), xl = [0.5, depth + 1.5];
       var axF = new Axes(c.ctx, boxes[0], xl, span([stds], [depth]), true);
       var axB = new Axes(c.ctx, boxes[1], xl, span([outs, weights], [depth, depth + 1]), true);
       axF.frame({ title: "forward: std of each layer's output", xlabel: "layer (1 = next to the input)" });
@@ -507,7 +510,7 @@
       ui.out("strength", fmt(spec.strengths[si])); ui.out("dropout", fmt(spec.dropouts[di]));
       var key = penalty + "|" + (penalty === "none" ? "-" : si) + "|" + di + "|" + (bn ? 1 : 0);
       var run = spec.runs[key];
-      var c = prepare(canvas, 0.4, 1.3), boxes = twoPanels(c, 0.52), B = spec.bounds;
+      var c = prepare(canvas, 0.4, 1.15), boxes = twoPanels(c, 0.52), B = spec.bounds;
       var axB = new Axes(c.ctx, fitEqual(boxes[0], [B[0], B[1]], [B[2], B[3]]), [B[0], B[1]], [B[2], B[3]]);
       var ctx = c.ctx, b = axB.box;
       ctx.imageSmoothingEnabled = true;

@@ -55,8 +55,9 @@ _CSS = """
  margin-bottom:.4em}
 .nnx-explorer .nnx-row{display:flex;flex-wrap:wrap;gap:.3em 1em;align-items:center;width:100%}
 .nnx-explorer label{display:inline-flex;align-items:center;gap:.35em;white-space:nowrap;margin:0}
-.nnx-explorer input[type=range]{width:9em;margin:0}
-.nnx-explorer output{display:inline-block;min-width:4.2em;font-variant-numeric:tabular-nums}
+.nnx-explorer input[type=range]{width:7.5em;margin:0}
+.nnx-explorer output{display:inline-block;min-width:3.4em;font-variant-numeric:tabular-nums}
+.nnx-explorer .nnx-name{min-width:10.5em}
 .nnx-explorer select{font:inherit;padding:0 .2em}
 .nnx-explorer .nnx-swatch{display:inline-block;width:1.4em;height:.3em;border-radius:2px}
 .nnx-explorer canvas{display:block;width:100%;height:auto;touch-action:pan-y}
@@ -163,10 +164,12 @@ def _select(key: str, label: str, options, value: int) -> str:
     return f'<label>{html.escape(label)} <select data-key="{key}">{items}</select></label>'
 
 
-def _check(key: str, label: str, checked: bool, color: str | None = None) -> str:
+def _check(key: str, label: str, checked: bool, color: str | None = None,
+           css_class: str = "") -> str:
     swatch = f'<span class="nnx-swatch" style="background:{color}"></span>' if color else ""
-    return (f'<label><input type="checkbox" data-key="{key}"{" checked" if checked else ""}>'
-            f"{swatch}{html.escape(label)}</label>")
+    attribute = f' class="{css_class}"' if css_class else ""
+    return (f'<label{attribute}><input type="checkbox" data-key="{key}"'
+            f'{" checked" if checked else ""}>{swatch}{html.escape(label)}</label>')
 
 
 def _json_for_script(spec: dict) -> str:
@@ -420,7 +423,8 @@ def optimizer_explorer(surface="bowl", condition=20.0, optimizers=("sgd", "momen
     rows = []
     for opt in spec["optimizers"]:
         name = opt["key"]
-        cells = [_check(f"show.{name}", opt["label"], name in optimizers, opt["color"]),
+        cells = [_check(f"show.{name}", opt["label"], name in optimizers, opt["color"],
+                        "nnx-name"),
                  _range(f"{name}.lr", "lr", len(LR_FACTORS), LR_FACTORS.index(1.0))]
         for hyper, values in STATIC_HYPER[name].items():
             default = core.OPTIMIZER_DEFAULTS[name][hyper]
