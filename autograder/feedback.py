@@ -23,6 +23,7 @@ _STYLE = """
 .ag-summary h2{margin-top:0}.ag-summary table{border-collapse:collapse;width:100%}
 .ag-summary td,.ag-summary th{text-align:left;padding:.3em .6em;border-bottom:1px solid #e4e4e4;
  vertical-align:top}.ag-ok{color:#17652b;font-weight:600}.ag-bad{color:#a4161a;font-weight:600}
+.ag-message{white-space:pre-wrap;font-size:.9em;margin:.3em 0}
 .ag-hint{margin:.3em 0 0;padding:.3em .6em;background:#fff7d6;border-left:4px solid #e0a800}
 </style>
 """
@@ -39,10 +40,9 @@ def summary_html(student: str, assignment: str, notebook: str, parts: list, tota
         detail = ""
         if not ok:
             if part.message:
-                detail += f"<div><code>{html.escape(part.message)}</code></div>"
-            for mistake in part.mistakes:
-                text = mistake.hint or "a known mistake (see the message above)"
-                detail += f'<div class="ag-hint"><b>Hint:</b> {html.escape(text)}</div>'
+                detail += f'<pre class="ag-message">{html.escape(part.message)}</pre>'
+            for hint in part.hints():
+                detail += f'<div class="ag-hint"><b>Hint:</b> {html.escape(hint)}</div>'
         score = "—" if part.score is None else f"{part.score:g}"
         rows.append(f"<tr><td><code>{html.escape(part.grade_id)}</code></td>"
                     f"<td>{score} / {part.max_score:g}</td><td>{status}{detail}</td></tr>")

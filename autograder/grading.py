@@ -77,11 +77,12 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
                                 refresh=False)
         finally:
             bar.close()
-        _save_problems(course, gb)
+            _save_problems(course, gb)  # also after Ctrl-C: everything recorded so far
+        recorded = {p["student"] for p in all_problems(gb) if p["assignment"] == assignment}
     finally:
         gb.close()
     summary.seconds = time.monotonic() - started
-    _print_summary(summary, course, out)
+    _print_summary(summary, course, out, recorded)
     return summary
 
 
@@ -104,7 +105,7 @@ def _save_problems(course: Course, gb) -> None:
     tmp.replace(path)
 
 
-def _print_summary(summary: GradeSummary, course: Course, out) -> None:
+def _print_summary(summary: GradeSummary, course: Course, out, recorded: set[str]) -> None:
     rate = len(summary.graded) / summary.seconds if summary.seconds > 0 else 0.0
     print(f"Graded {len(summary.graded)} submission(s) of {summary.assignment} in "
           f"{summary.seconds:.1f} s ({rate:.2f}/s).", file=out)
@@ -119,4 +120,8 @@ def _print_summary(summary: GradeSummary, course: Course, out) -> None:
             print(f"  {item['student']:<{width}}  {item['kind']:<18} {where:<14} {message}",
                   file=out)
     else:
-        print("No problems found.", file=out)
+        print("No problems found in this run.", file=out)
+    earlier = recorded - {p["student"] for p in summary.problems}
+    if earlier:
+        print(f"{len(earlier)} submission(s) graded earlier have problems recorded: see "
+              f"{problems_path(course).relative_to(course.root)}.", file=out)

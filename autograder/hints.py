@@ -25,13 +25,14 @@ def mistake_ids(text: str) -> list[str]:
         from autograder.checks import mistake_ids_in
     except Exception:  # noqa: BLE001 - the bank is optional for a course of its own
         mistake_ids_in = None
+    found_ids = None
     if mistake_ids_in is not None:
         try:
-            return list(mistake_ids_in(text))
+            found_ids = list(mistake_ids_in(text))
         except Exception:  # noqa: BLE001
-            pass
+            found_ids = None
     seen = []
-    for found in _TAG.findall(text):
+    for found in found_ids if found_ids is not None else _TAG.findall(text):
         if found not in seen:
             seen.append(found)
     return seen
@@ -102,6 +103,14 @@ class PartOutcome:
     @property
     def passed(self) -> bool:
         return self.score is not None and self.score >= self.max_score
+
+    def hints(self) -> list[str]:
+        """The hints of the recognised mistakes that the message does not already give."""
+        out = []
+        for mistake in self.mistakes:
+            if mistake.hint and mistake.hint not in self.message and mistake.hint not in out:
+                out.append(mistake.hint)
+        return out
 
 
 def read_parts(nb: dict, notebook: str) -> dict[str, PartOutcome]:

@@ -83,11 +83,11 @@ def _print(report: CheckReport, out) -> None:
         verdict = "passed" if part.passed else "FAILED"
         print(f"  {part.grade_id:<{width}}  {score:>3} / {part.max_score:<3g} {verdict}", file=out)
         if not part.passed:
-            if part.message:
-                print(f"  {'':<{width}}  {part.message}", file=out)
-            for mistake in part.mistakes:
-                if mistake.hint:
-                    print(f"  {'':<{width}}  hint: {mistake.hint}", file=out)
+            pad = " " * 6
+            for line in part.message.splitlines():
+                print(f"{pad}{line}", file=out)
+            for hint in part.hints():
+                print(f"{pad}hint: {hint}", file=out)
     for name in report.unanswered:
         print(f"Not answered yet: {name}.", file=out)
     for name in report.edited:

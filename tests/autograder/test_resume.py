@@ -62,3 +62,27 @@ def test_kill_minus_9_then_rerun_grades_exactly_the_rest(class_course, autograde
     reference = scores(autograded[0])
     for key, value in scores(root).items():
         assert value == reference[key], key
+
+
+def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(class_course, roster, tmp_path):
+    students = [s for s, v in sorted(roster.items()) if demo.VARIANTS[v][0]][:6]
+    root = copy_course(class_course, tmp_path / "course", students)
+    env = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
+    # a session of its own, so that "Ctrl-C" (SIGINT to the whole foreground group) reaches
+    # every process the command started, as in a terminal
+    run = subprocess.Popen([sys.executable, "-m", "autograder", "grade", "ps1", "--workers", "1",
+                            "--no-progress"], cwd=root, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 180
+    while len(graded_rows(root)) < 2:
+        assert run.poll() is None and time.monotonic() < deadline
+        time.sleep(0.2)
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 130, (out, err)
+    assert "run the same command again" in err
+    assert (root / "autograded" / "problems.json").exists()
+    done_before = graded_rows(root)
+    rerun = run_cli("grade", "ps1", "--no-progress", cwd=root)
+    assert f"Grading {len(students) - len(done_before)} submission(s)" in rerun.stdout
+    assert set(graded_rows(root)) == set(students)
