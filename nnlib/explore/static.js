@@ -23,11 +23,30 @@
   var TEXT = "#1f2328", MUTED = "#57606a", GRID = "#e8e8e8", FRAME = "#8c959f";
 
   // ---- data -------------------------------------------------------------------------------
-  function unpack(p) {
-    var bin = atob(p.b), bytes = new Uint8Array(bin.length);
+  function bytesOf(b64) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return bytes;
+  }
+  function unpack(p) {  // static.pack: little-endian binary
+    var bytes = bytesOf(p.b);
     var T = { f4: Float32Array, i2: Int16Array, u2: Uint16Array, u1: Uint8Array }[p.t];
     return new T(bytes.buffer, 0, bytes.length / T.BYTES_PER_ELEMENT);
+  }
+  function unpackDeltas(p, lengths) {  // static.pack_deltas: zigzag varints of differences
+    var bytes = bytesOf(p.b), s = p.s, total = 0, pos = 0, k = 0;
+    lengths.forEach(function (n) { total += n * s; });
+    var out = new Int32Array(total);
+    lengths.forEach(function (n) {
+      var previous = new Int32Array(s);
+      for (var i = 0; i < n * s; i++) {
+        var z = 0, shift = 0, b;
+        do { b = bytes[pos++]; z |= (b & 127) << shift; shift += 7; } while (b & 128);
+        previous[i % s] += (z >>> 1) ^ -(z & 1);
+        out[k++] = previous[i % s];
+      }
+    });
+    return out;
   }
   function dequantizer(box) {  // int16 pairs -> coordinates (static.Box)
     var sx = (box[1] - box[0]) / 65535, sy = (box[3] - box[2]) / 65535;
@@ -361,7 +380,7 @@
       Object.keys(v.traj).forEach(function (name) {
         var t = v.traj[name], starts = [], at = 0;
         t.n.forEach(function (len) { starts.push(at); at += len; });
-        traj[name] = { p: unpack(t.p), g: unpack(t.g), starts: starts, t: t };
+        traj[name] = { p: unpackDeltas(t.p, t.n), g: unpackDeltas(t.g, t.n), starts: starts, t: t };
       });
       v.dec = { heat: off, traj: traj, dq: dequantizer(v.box) };
       return v.dec;

@@ -89,6 +89,49 @@ def unpack(packed: dict) -> np.ndarray:
     return np.frombuffer(base64.b64decode(packed["b"]), dtype=np.dtype("<" + packed["t"]))
 
 
+def pack_deltas(arrays, stride: int) -> dict:
+    """Integer sequences, each stored as zigzag varints of its differences (``"t": "vz"``).
+
+    ``arrays`` is a list of integer arrays of shape (n_k, ``stride``); each is differenced
+    along its first axis (the first row against zeros), every difference ``d`` becomes
+    ``2d`` (``d >= 0``) or ``-2d - 1`` (zigzag) and is written 7 bits per byte, low bits first,
+    with the high bit set on all but the last byte. Smooth paths take one or two bytes per
+    number instead of two; :func:`unpack_deltas` (and the renderer) undo it given the ``n_k``.
+    """
+    out = bytearray()
+    for array in arrays:
+        a = np.asarray(array, dtype=np.int64).reshape(-1, stride)
+        d = np.diff(a, axis=0, prepend=np.zeros((1, stride), dtype=np.int64)).ravel()
+        for z in np.where(d >= 0, 2 * d, -2 * d - 1).tolist():
+            while z >= 128:
+                out.append((z & 127) | 128)
+                z >>= 7
+            out.append(z)
+    return {"t": "vz", "s": stride, "b": base64.b64encode(bytes(out)).decode("ascii")}
+
+
+def unpack_deltas(packed: dict, lengths) -> np.ndarray:
+    """The inverse of :func:`pack_deltas`: the arrays concatenated, shape (sum(lengths), stride)."""
+    data, stride = base64.b64decode(packed["b"]), packed["s"]
+    values, position = [], 0
+    for n in lengths:
+        previous = [0] * stride
+        for i in range(n * stride):
+            z = shift = 0
+            while True:
+                byte = data[position]
+                position += 1
+                z |= (byte & 127) << shift
+                shift += 7
+                if byte < 128:
+                    break
+            previous[i % stride] += (z >> 1) ^ -(z & 1)
+            values.append(previous[i % stride])
+    if position != len(data):
+        raise ValueError(f"{len(data) - position} bytes left over: lengths do not match the data")
+    return np.array(values, dtype=np.int64).reshape(-1, stride)
+
+
 class Box:
     """Quantization of 2-D points to int16 inside ``(x_min, x_max, y_min, y_max)``.
 
@@ -356,8 +399,8 @@ def surface_spec(surface: core.Surface, steps: int = STATIC_STEPS) -> dict:
     - ``traj[name]``: for each combination of :func:`hyper_grid`, the path of
       :func:`core.run_optimizer` from ``surface.start`` for ``steps`` steps: points quantized
       with :func:`trajectory_box`, gaps with :func:`quantize_gap`, cut once nothing changes
-      (``n`` entries; the last one holds to the end), and ``div`` the step at which it
-      diverged (-1 if not).
+      (``n`` entries; the last one holds to the end), both stored with :func:`pack_deltas`,
+      and ``div`` the step at which it diverged (-1 if not).
     """
     box = trajectory_box(surface)
     xs, ys, Z = surface.grid(HEAT_SIZE)
@@ -382,7 +425,7 @@ def surface_spec(surface: core.Surface, steps: int = STATIC_STEPS) -> dict:
             lengths.append(len(q_gap))
             diverged.append(div)
         traj[name] = {"params": names, "values": values, "n": lengths, "div": diverged,
-                      "p": pack(np.concatenate(points), "i2"), "g": pack(np.concatenate(gaps), "u2")}
+                      "p": pack_deltas(points, 2), "g": pack_deltas(gaps, 1)}
     return {
         "label": surface.label, "formula": surface.formula, "bounds": list(surface.bounds),
         "start": list(surface.start), "minimum": list(surface.minimum),
@@ -609,7 +652,8 @@ def standalone_page(*outputs, title: str = "nnlib explorers") -> str:
 __all__ = [
     "activation_explorer", "optimizer_explorer", "gradient_flow_explorer",
     "regularization_explorer", "activation_spec", "optimizer_spec", "surface_spec",
-    "gradient_flow_spec", "regularization_spec", "pack", "unpack", "Box", "quantize_gap",
+    "gradient_flow_spec", "regularization_spec", "pack", "unpack", "pack_deltas",
+    "unpack_deltas", "Box", "quantize_gap",
     "dequantize_gap", "hyper_grid", "lr_ladder", "trajectory_box", "regularization_key",
     "explorer_html", "renderer_js", "standalone_page",
 ]

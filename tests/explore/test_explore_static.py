@@ -1,6 +1,7 @@
 """The static explorers' data: what the page draws is what nnlib computed, within the stored precision."""
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import re
@@ -28,6 +29,18 @@ def test_pack_round_trips_little_endian(dtype, values):
     packed = static.pack(values, dtype)
     assert packed["t"] == dtype
     assert np.array_equal(static.unpack(packed), values.astype("<" + dtype))
+
+
+def test_delta_varints_round_trip_and_are_short_for_smooth_paths():
+    rng = np.random.default_rng(0)
+    paths = [np.cumsum(rng.integers(-40, 41, size=(n, 2)), axis=0) + 30000 for n in (1, 5, 200)]
+    paths.append(np.array([[-32768, 32767], [32767, -32768]]))  # the largest jumps
+    packed = static.pack_deltas(paths, 2)
+    assert np.array_equal(static.unpack_deltas(packed, [len(p) for p in paths]), np.concatenate(paths))
+    smooth = static.pack_deltas([np.cumsum(rng.integers(-60, 61, size=(500, 1)))], 1)
+    assert len(base64.b64decode(smooth["b"])) < 1.05 * 500  # about one byte per number
+    with pytest.raises(ValueError, match="left over"):
+        static.unpack_deltas(packed, [1, 5])
 
 
 def test_pack_refuses_an_unknown_dtype():
@@ -98,8 +111,8 @@ def two_wells_spec():
 def _stored_path(spec, name, index):
     t = spec["traj"][name]
     start = sum(t["n"][:index])
-    q = static.unpack(t["p"]).reshape(-1, 2)[start:start + t["n"][index]]
-    gaps = static.unpack(t["g"])[start:start + t["n"][index]]
+    q = static.unpack_deltas(t["p"], t["n"])[start:start + t["n"][index]]
+    gaps = static.unpack_deltas(t["g"], t["n"])[start:start + t["n"][index], 0]
     return q, gaps, t["div"][index]
 
 
