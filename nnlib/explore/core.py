@@ -164,7 +164,7 @@ class Surface:
         return np.array([gx, gy], dtype=np.float64)
 
     def grid(self, n: int = 101):
-        """``(xs, ys, Z)``: ``n`` grid values per axis over ``bounds`` and ``Z[i, j] = f(xs[j], ys[i])``."""
+        """``(xs, ys, Z)``: ``n`` values per axis over ``bounds``; ``Z[i, j] = f(xs[j], ys[i])``."""
         n = _count(n, "n", low=2)
         x_min, x_max, y_min, y_max = self.bounds
         xs, ys = np.linspace(x_min, x_max, n), np.linspace(y_min, y_max, n)
@@ -324,7 +324,7 @@ class Trajectory:
 
 def run_optimizer(surface: Surface, optimizer: str, lr: float, steps: int = 200, start=None,
                   **hyper) -> Trajectory:
-    r"""Minimize ``surface`` from ``start`` with nnlib's optimizer ``optimizer`` for ``steps`` steps.
+    r"""Minimize ``surface`` from ``start`` with nnlib's ``optimizer`` for ``steps`` steps.
 
     The point is an nnlib :class:`~nnlib.layers.Parameter` of shape (2,). Each step does what a
     training loop does: ``zero_grad()``, write the surface's gradient into ``.grad``,
@@ -334,7 +334,8 @@ def run_optimizer(surface: Surface, optimizer: str, lr: float, steps: int = 200,
     plot can show where it went.
     """
     if not isinstance(surface, Surface):
-        raise TypeError(f"surface must be a Surface (from make_surface), got {type(surface).__name__}")
+        raise TypeError(f"surface must be a Surface (from make_surface), got "
+                        f"{type(surface).__name__}")
     steps = _count(steps, "steps", low=0)
     start = surface.start if start is None else start
     if np.shape(start) != (2,):
@@ -379,7 +380,7 @@ def _activation_layer(name: str) -> layers.Module:
 
 def build_deep_mlp(depth: int, activation: str, init: str, width: int = 64,
                    residual: bool = False, rng=None) -> layers.Sequential:
-    r"""``depth`` hidden blocks ``Linear(width, width)`` + ``activation``, then ``Linear(width, 1)``.
+    r"""``depth`` blocks ``Linear(width, width)`` + ``activation``, then ``Linear(width, 1)``.
 
     ``init``: ``"xavier"`` and ``"he"`` are nnlib's initializers; ``"naive"`` (the old recipe
     of small random weights) and ``"unit_normal"`` draw each weight from :math:`N(0, \sigma^2)`
@@ -472,7 +473,8 @@ def gradient_flow(depth: int, activation: str, init: str, width: int = 64, batch
         output_norms.append(float(np.linalg.norm(grad)))
         grad = block.backward(grad)
     norms = [float(np.linalg.norm(linear.weight.grad)) for linear in _linear_layers(model)]
-    return GradientFlow(weight_grad_norms=np.array(norms), output_grad_norms=np.array(output_norms[::-1]),
+    return GradientFlow(weight_grad_norms=np.array(norms),
+                        output_grad_norms=np.array(output_norms[::-1]),
                         activation_stds=np.array(stds), loss=float(value))
 
 
@@ -525,7 +527,7 @@ REGULARIZATION_BOUNDS = (-1.8, 2.8, -1.4, 1.9)
 
 def build_classifier(dropout: float = 0.0, batch_norm: bool = False, hidden: int = 64,
                      rng=None) -> layers.Sequential:
-    """2 -> hidden -> hidden -> 1 ReLU network, with optional BatchNorm and Dropout after each hidden layer.
+    """A 2 -> hidden -> hidden -> 1 ReLU network, optionally with BatchNorm and Dropout.
 
     Each hidden block is ``Linear``, then ``BatchNorm1d`` (if ``batch_norm``), ``ReLU``, then
     ``Dropout(dropout)`` (if ``dropout > 0``). The output is a logit.
@@ -549,7 +551,7 @@ def train_regularized(penalty: str = "none", strength: float = 0.0, dropout: flo
                       batch_norm: bool = False, epochs: int = 300, lr: float = 0.01,
                       batch_size: int = 20, seed: int = 0, grid_size: int = 60,
                       eval_every: int = 5, data=None) -> RegularizationRun:
-    r"""Train :func:`build_classifier` on :func:`regularization_data` with nnlib; record what to plot.
+    r"""Train :func:`build_classifier` on :func:`regularization_data` with nnlib; record the run.
 
     Training is :func:`nnlib.train.fit` (Adam, ``lr``, binary cross-entropy on logits,
     mini-batches of ``batch_size``), one epoch per call so that every ``eval_every`` epochs

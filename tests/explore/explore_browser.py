@@ -27,13 +27,14 @@ async ([rootId, key, value]) => {
 }
 """
 
-# One change per control worth testing, per explorer kind: (control key, new value). Range
-# inputs and selects take the index of a value; checkboxes take True/False.
+# One change per control, per explorer kind, in an order where each one changes the picture
+# (the slope after leaky ReLU is shown, the condition number while the bowl is shown):
+# (control key, new value). Range inputs and selects take an index; checkboxes True/False.
 INTERACTIONS = {
     "activation": [("x0", 50), ("show.gelu", True), ("threshold", 4), ("halfWidth", 1),
-                   ("slope", 0), ("show.relu", False)],
+                   ("show.leaky_relu", True), ("slope", 0), ("show.relu", False)],
     "optimizer": [("momentum.lr", 6), ("adam.beta1", 0), ("steps", 40), ("show.rmsprop", True),
-                  ("surface", 1), ("condition", 0), ("surface", 3)],
+                  ("condition", 0), ("surface", 1), ("surface", 3)],
     "gradient-flow": [("depth", 10), ("activation", 2), ("init", 1), ("residual", True)],
     "regularization": [("penalty", 2), ("strength", 0), ("dropout", 2), ("batchNorm", True)],
 }

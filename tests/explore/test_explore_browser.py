@@ -46,8 +46,12 @@ def _record(name: str, rows: list[dict]) -> None:
 
 
 def _exercise(page, root_id: str, kind: str) -> list[dict]:
-    """Apply every interaction of ``kind``; assert each redraws and changes the picture."""
-    element = page.locator(f"#{root_id}")
+    """Apply every interaction of ``kind``; assert each redraws and changes the picture.
+
+    The screenshot is of the canvas alone, so a label that changes next to a figure that
+    does not (a control the renderer ignores) fails the test.
+    """
+    element = page.locator(f"#{root_id} canvas")
     element.scroll_into_view_if_needed()
     before = element.screenshot()
     rows = []
@@ -111,10 +115,12 @@ def test_the_same_output_twice_gives_two_independent_explorers(standalone_page):
     first, second = explorers[0][0], explorers[-1][0]
     assert first != second and second.startswith(first)  # the copy got a fresh id
     assert page.get_attribute(f"#{second}", "data-nnx-draws") == "1"
-    untouched = page.locator(f"#{first}").screenshot()
+    untouched = page.locator(f"#{first} canvas").screenshot()
+    moved = page.locator(f"#{second} canvas").screenshot()
     timing = drive(page, second, "x0", 20)
     assert timing["draws"] == 1
-    assert page.locator(f"#{first}").screenshot() == untouched
+    assert page.locator(f"#{second} canvas").screenshot() != moved
+    assert page.locator(f"#{first} canvas").screenshot() == untouched
     assert page.get_attribute(f"#{first}", "data-nnx-draws") == "1"
     assert problems == []
 
