@@ -62,12 +62,12 @@ def _text(value) -> str:
 
 
 def failure_text(cell: dict) -> str:
-    """Everything a cell printed that explains a failure: errors first, then stderr."""
+    """What a failing cell reported: each error's message, then stderr. Tracebacks are left
+    out on purpose: they quote the test's source, which may name mistakes it did not see."""
     parts = []
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             parts.append(f"{output.get('ename', '')}: {output.get('evalue', '')}")
-            parts.append(strip_ansi("\n".join(output.get("traceback", []))))
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
             parts.append(_text(output.get("text")))

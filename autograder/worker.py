@@ -81,6 +81,13 @@ def failed_result(job: Job, kind: str, message: str) -> dict:
             "seconds": 0.0, "host": socket.gethostname(), "pid": None}
 
 
+def _unreadable_notebook(spec: NotebookSpec, problems: list[dict], why: str) -> dict:
+    filename = spec.name + ".ipynb"
+    problems.append(problem("invalid-notebook", f"{filename} could not be read: {why}; its "
+                            "parts score 0 and are flagged for review", filename))
+    return _unreadable(spec)
+
+
 def _unreadable(spec: NotebookSpec) -> dict:
     return {"executed": None, "grades": {c.name: 0.0 for c in spec.grade_cells},
             "comments": {}, "needs_review": True}
@@ -94,14 +101,21 @@ def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: P
 
     filename = spec.name + ".ipynb"
     try:
-        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+        text = raw.decode("utf-8")
+        json.loads(text)
+    except UnicodeDecodeError as error:
+        return _unreadable_notebook(spec, problems, f"it is not UTF-8 text ({error.reason} at "
+                                    f"byte {error.start})")
+    except json.JSONDecodeError as error:
+        return _unreadable_notebook(spec, problems, f"it is not valid JSON ({error.msg} at line "
+                                    f"{error.lineno}, column {error.colno})")
+    try:
+        nb = nbformat.reads(text, as_version=4)
         if not isinstance(nb.get("cells"), list):
             raise ValueError("it has no list of cells")
-    except Exception as error:  # noqa: BLE001 - any way a file can fail to be a notebook
-        problems.append(problem("invalid-notebook", f"{filename} could not be read as a notebook "
-                                f"({type(error).__name__}: {_first_line(error)}); it scores 0",
-                                filename))
-        return _unreadable(spec)
+    except Exception as error:  # noqa: BLE001 - any way JSON can fail to be a notebook
+        return _unreadable_notebook(spec, problems, f"it is not a notebook "
+                                    f"({type(error).__name__}: {_first_line(error)})")
 
     resources = _resources(job, spec, work)
     try:
