@@ -250,8 +250,7 @@ class ActivationExplorer(_Explorer):
     def _moving_artists(self):
         curves = [artist for name in core.ACTIVATION_NAMES for artist in self.lines[name][:2]]
         dots = [artist for name in core.ACTIVATION_NAMES for artist in self.lines[name][2:]]
-        legend = [self.legend] if self.legend is not None else []
-        return [*self.shading, *self.markers, *curves, *dots, *legend]
+        return [*self.shading, *self.markers, *curves, *dots]
 
     def _update(self):
         c = self.controls
@@ -303,17 +302,16 @@ class ActivationExplorer(_Explorer):
                                       max(np.max(a) for a in data), room)
             ax.set_ylim(*ylim)
             limits.append(ylim)
-        if shown != self._legend_for:  # the legend is animated: not part of the background
+        if shown != self._legend_for:  # part of the background: drawn only on a full redraw
             if self.legend is not None:
                 self.legend.remove()
                 self.legend = None
             if shown:
                 self.legend = ax_f.legend(handles=[self.lines[n][0] for n in shown],
                                           loc="upper left", fontsize=8)
-                self.legend.set_animated(True)
             self._legend_for = shown
         self.readout.value = self._readout_html(rows, x0, slope)
-        return tuple(limits)
+        return (*limits, shown)
 
     def _readout_html(self, rows, x0, slope) -> str:
         if not rows:
