@@ -37,9 +37,12 @@ from autograder.checks import (  # noqa: F401  (importing registers the parts)
 from autograder.checks._check import CheckFailed, check, mistake_ids_in, recognise
 from autograder.checks._core import ASPECTS, BOOK_URL, MISTAKE_TAG, PARTS, Aspect, Case, Part
 
-ASSIGNMENTS: dict[str, list[str]] = {}
-for _part in sorted(PARTS.values(), key=lambda p: p.chapter):  # stable: keeps each notebook's order
-    ASSIGNMENTS.setdefault(_part.assignment, []).append(_part.name)
+#: Assignment -> its parts, in the order of the course and of each notebook.
+ASSIGNMENTS: dict[str, list[str]] = {
+    name: [part.name for part in PARTS.values() if part.assignment == name]
+    for name in ("fundamentals", "backpropagation", "activations", "optimizers",
+                 "regularization", "architectures", "interview")
+}
 
 
 def grade_id(key: str) -> str:

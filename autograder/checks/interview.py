@@ -73,7 +73,8 @@ def _predict_aspect(name, what, fields):
 
 
 register(
-    Part("predict", ASSIGNMENT, "Predicting with a trained model", CHAPTER, "interview-pitfalls",
+    Part("predict", ASSIGNMENT, "Predicting with a trained model", CHAPTER,
+         "interview-pitfall-batchnorm-mode",
          "predict(model, X)"),
     _predict_aspect("output", "the predictions", ("output",)),
     _predict_aspect("mode", "what predicting leaves behind (the model's mode, its running statistics)",
@@ -111,8 +112,8 @@ def _xor_observe(impl, case):
 
 
 register(
-    Part("xor_network", ASSIGNMENT, "A network that computes XOR, by hand", CHAPTER,
-         "interview-questions", "xor_network()"),
+    Part("xor_network", ASSIGNMENT, "A network that computes XOR, by hand", "01_fundamentals",
+         "fundamentals-xor", "xor_network()"),
     Aspect("xor_network", "predictions", "the network's predictions on XOR", _xor_cases,
            _xor_observe, lambda case: {"predictions (output > 0.5)": data.xor()[1]}),
 )
@@ -138,7 +139,7 @@ def _ratio_cases(rng, hidden):
 
 register(
     Part("adam_first_step_ratio", ASSIGNMENT, "Adam's first step without bias correction", CHAPTER,
-         "interview-questions", "adam_first_step_ratio(beta1, beta2)"),
+         "interview-pitfall-adam-bias-correction", "adam_first_step_ratio(beta1, beta2)"),
     function_aspect("adam_first_step_ratio", "ratio",
                     "the size of the uncorrected first step relative to the corrected one",
                     _ratio_cases, ref_adam_first_step_ratio, ("ratio",)),

@@ -47,11 +47,13 @@ def _penalty_cases(rng, hidden):
     return cases
 
 
-for _name, _title, _class in [("l2_penalty", "The L2 penalty", regularization.L2Penalty),
-                              ("l1_penalty", "The L1 penalty", regularization.L1Penalty)]:
+for _name, _title, _class, _anchor in [
+    ("l2_penalty", "The L2 penalty", regularization.L2Penalty, "regularization-l2"),
+    ("l1_penalty", "The L1 penalty", regularization.L1Penalty, "regularization-l1"),
+]:
     _reference = _penalty_reference(_class)
     register(
-        Part(_name, ASSIGNMENT, _title, CHAPTER, "regularization-weight-penalties",
+        Part(_name, ASSIGNMENT, _title, CHAPTER, _anchor,
              f"{_name}(weights, strength)"),
         function_aspect(_name, "value", "the penalty's value", _penalty_cases, _reference,
                         ("value", "grads"), ("value",)),
@@ -211,7 +213,7 @@ def _batchnorm_forward_cases(modes):
 _BN_FORWARD = ("out", "running_mean", "running_var")
 register(
     Part("batchnorm_forward", ASSIGNMENT, "Batch normalization: the forward pass", CHAPTER,
-         "regularization-batch-norm",
+         "regularization-batchnorm-modes",
          "batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum, eps)"),
     function_aspect("batchnorm_forward", "training_output", "the output in training mode",
                     _batchnorm_forward_cases({"train"}), ref_batchnorm_forward, _BN_FORWARD, ("out",)),
@@ -252,7 +254,7 @@ def _batchnorm_backward_cases(rng, hidden):
 _BN_BACKWARD = ("grad_x", "grad_gamma", "grad_beta")
 register(
     Part("batchnorm_backward", ASSIGNMENT, "Batch normalization: the backward pass", CHAPTER,
-         "regularization-batch-norm", "batchnorm_backward(grad_out, x, gamma, eps)"),
+         "regularization-batchnorm", "batchnorm_backward(grad_out, x, gamma, eps)"),
     function_aspect("batchnorm_backward", "param_grads", "the gradients of gamma and beta",
                     _batchnorm_backward_cases, ref_batchnorm_backward, _BN_BACKWARD,
                     ("grad_gamma", "grad_beta")),
