@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import re
 import statistics
 import sys
@@ -309,6 +310,9 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
     args = parser.parse_args(argv)
+    load = os.getloadavg()
+    print(f"Machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} / "
+          f"{load[2]:.1f} (1 / 5 / 15 min): other processes slow every figure below.")
     print_live(live_widgets(args.repeats))
     outputs = static_outputs()
     print_static(outputs, built_book_sizes())
