@@ -176,3 +176,13 @@ def test_notebook_page_has_launch_buttons_to_its_notebook(toc_page, loaded_page)
     assert links["Colab"] == (f"{launch['colab_url']}/github/{org_repo}/blob/{branch}/{notebook}")
     assert links["Binder"].startswith(f"{launch['binderhub_url']}/v2/gh/{org_repo}/{branch}?")
     assert links["Binder"].endswith(f"/{notebook}")
+
+
+def test_search_finds_pages_offline(open_page, book_toc):
+    """The search box works from the local index: searching "nnlib" lists pages of the book."""
+    visit = open_page("search.html?q=nnlib")
+    visit.page.wait_for_selector("ul.search li a", timeout=15_000)
+    found = {_docname_of(href, visit.url.split("search.html")[0]) for href in
+             visit.page.eval_on_selector_all("ul.search li a", "links => links.map((a) => a.href)")}
+    assert found & {p.docname for p in book_toc}, found
+    assert visit.problems() == []
