@@ -75,10 +75,11 @@ ANSWERS = {
             "    pred, target = np.asarray(pred, float), np.asarray(target, float)\n"
             "    return float(np.sum((pred - target) ** 2))\n"
         ),
+        # right for a vector, but for a batch it averages over rows and sums over columns
         "mean_over_rows_only": (
             "def mse(pred, target):\n"
             "    pred, target = np.asarray(pred, float), np.asarray(target, float)\n"
-            "    return float(np.mean(np.sum((pred - target) ** 2, axis=-1)))\n"
+            "    return float(np.sum(np.mean((pred - target) ** 2, axis=0)))\n"
         ),
     },
 }
