@@ -313,7 +313,8 @@ async (timeout) => {
       await window.MathJax.startup.promise;
     }
   }
-  const views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
+  const views = document.querySelectorAll(
+    'script[type="application/vnd.jupyter.widget-view+json"]');
   while (views.length && Date.now() < deadline) {
     // the widget manager renders each view into a div.widget-subarea next to its script
     const rendered = document.querySelectorAll('.widget-subarea > .jupyter-widgets').length;

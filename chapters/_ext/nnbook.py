@@ -1,4 +1,4 @@
-"""nnbook: the Sphinx extension that makes the course book self-contained and its notebooks runnable.
+"""nnbook: the Sphinx extension that makes the course book self-contained, its notebooks runnable.
 
 Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It does six jobs:
 
@@ -299,7 +299,8 @@ def add_setup_cell(notebook: dict, source: str) -> bool:
     Returns False when the notebook already has the cell (and is left unchanged).
     """
     if notebook.get("nbformat") != 4:
-        raise ValueError(f"expected an nbformat 4 notebook, got nbformat {notebook.get('nbformat')!r}")
+        raise ValueError(
+            f"expected an nbformat 4 notebook, got nbformat {notebook.get('nbformat')!r}")
     cells = notebook.setdefault("cells", [])
     if cells and SETUP_TAG in cells[0].get("metadata", {}).get("tags", []):
         return False
