@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections import OrderedDict
 
 import ipywidgets as w
 import numpy as np
@@ -37,6 +38,7 @@ _WIDE = {"description_width": "initial"}
 # The "gradient vanishes here" strips of the activation explorer, in axes fractions.
 _STRIP_BASE, _STRIP_PITCH, _STRIP_HEIGHT = 0.015, 0.04, 0.03
 _GRID_COLOR = "#e6e6e6"
+_BACKGROUNDS_KEPT = 12  # saved static backgrounds per explorer (about 1.4 MB each)
 # Probability of class 1: class 0's colour, through white at 0.5, to class 1's colour.
 _CLASS_CMAP = LinearSegmentedColormap.from_list(
     "nnx_classes", [core.PALETTE[0], "#ffffff", core.PALETTE[1]])
@@ -112,6 +114,7 @@ class _Explorer:
         self.controls: dict[str, w.Widget] = {}
         self._holding = False
         self._background = None
+        self._backgrounds: OrderedDict = OrderedDict()
         self._static_key = None
         self.redraws = 0
 
@@ -131,16 +134,23 @@ class _Explorer:
         ``animated``, so ``canvas.draw()`` paints only the static rest (axes, ticks, labels,
         contours, legend), which is saved. While the static rest does not change (``_update``
         returns the same key), a redraw restores the saved pixels and paints only the moving
-        artists, which is several times faster than drawing text and ticks again.
+        artists, which is several times faster than drawing text and ticks again. The last
+        few backgrounds are kept by key, so moving a slider back to where it was is fast too.
         """
         key = self._update()
-        if key is None or key != self._static_key or self._background is None:
+        if key is not None and self._background is not None and key in self._backgrounds:
+            self._backgrounds.move_to_end(key)
+            self._background = self._backgrounds[key]
+            self.canvas.restore_region(self._background)
+        else:
             self._pin_text()
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            self._static_key = key
-        else:
-            self.canvas.restore_region(self._background)
+            if key is not None:
+                self._backgrounds[key] = self._background
+                while len(self._backgrounds) > _BACKGROUNDS_KEPT:
+                    self._backgrounds.popitem(last=False)
+        self._static_key = key
         for artist in self._moving_artists():
             if artist.get_visible():
                 artist.axes.draw_artist(artist)

@@ -110,6 +110,18 @@ def test_fast_redraw_draws_the_same_picture_as_a_full_redraw(activation, optimiz
     assert np.array_equal(fast, _full_redraw_pixels(optimizer))
 
 
+def test_a_saved_background_is_reused_when_a_control_comes_back(activation):
+    activation.controls["x_range"].value = (-5.0, 5.0)
+    first = _pixels(activation)
+    activation.controls["x_range"].value = (-2.0, 2.0)
+    assert not np.array_equal(_pixels(activation), first)
+    saved = len(activation._backgrounds)
+    activation.controls["x_range"].value = (-5.0, 5.0)
+    assert len(activation._backgrounds) == saved  # nothing new drawn: the old one was used
+    assert np.array_equal(_pixels(activation), first)
+    assert np.array_equal(first, _full_redraw_pixels(activation))
+
+
 def test_optimizer_paths_are_nnlibs_trajectories(optimizer):
     optimizer.controls["momentum.momentum"].value = 0.5
     c = optimizer.controls
