@@ -34,7 +34,7 @@ from autograder.checks import (  # noqa: F401  (importing registers the parts)
     activations, architectures, backpropagation, fundamentals, interview, optimizers,
     regularization,
 )
-from autograder.checks._check import CheckFailed, check, mistake_ids_in, recognise
+from autograder.checks._check import CheckFailed, check, mistake_ids_in
 from autograder.checks._core import ASPECTS, BOOK_URL, MISTAKE_TAG, PARTS, Aspect, Case, Part
 
 #: Assignment -> its parts, in the order of the course and of each notebook.
@@ -65,7 +65,7 @@ def answer_id(part: str) -> str:
 
 
 __all__ = [
-    "check", "CheckFailed", "recognise", "mistake_ids_in", "PARTS", "ASPECTS", "ASSIGNMENTS",
+    "check", "CheckFailed", "mistake_ids_in", "PARTS", "ASPECTS", "ASSIGNMENTS",
     "Part", "Aspect", "Case", "grade_id", "aspect_of_grade_id", "answer_id", "BOOK_URL",
     "MISTAKE_TAG",
 ]

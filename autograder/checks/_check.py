@@ -45,7 +45,7 @@ def _aspect(key: str) -> Aspect:
     return ASPECTS[key]
 
 
-def recognise(aspect: Aspect, impl, cases: list[Case], learner: list[Outcome]) -> list:
+def recognise(aspect: Aspect, cases: list[Case], learner: list[Outcome]) -> list:
     """The known mistakes of this part that behave exactly like the learner's code.
 
     A mistake is recognised when its outcome agrees with the learner's on *every* case (the same
@@ -158,7 +158,7 @@ def _check(key: str, impl, seed: int | None, hidden: bool) -> None:
         unstable = aspect.stable and outcome.overflow_warnings
         if outcome.value is None or difference or unstable:
             rest = [run(aspect, impl, c, learner=True) for c in cases[index + 1:]]
-            found = recognise(aspect, impl, cases, outcomes + rest)
+            found = recognise(aspect, cases, outcomes + rest)
             message = _failure_message(aspect, case, outcome, difference, found, hidden)
             raise CheckFailed(message, key=key, case=case.label,
                               mistakes=tuple(m.id for m in found), hidden=hidden) from None

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import inspect
 import io
 import math
 import numbers
 import os
-import sys
 import traceback
 import warnings
 import zlib
@@ -199,8 +197,8 @@ def _captured(outcome: Outcome):
     """Record warnings and stderr instead of letting them reach the notebook's stderr.
 
     nbgrader scores a test cell as failed when it writes anything to stderr, so a correct
-    answer that triggers a harmless numpy warning would otherwise lose its points. Numeric
-    warnings are kept on the outcome: stability aspects grade them, the others report them.
+    answer that triggers a harmless numpy warning would otherwise lose its points. The warnings
+    are kept on the outcome: stability aspects fail on overflow ones, the others only report.
     """
     buffer = io.StringIO()
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(buffer), \
@@ -404,12 +402,3 @@ def outcomes_agree(aspect: Aspect, case: Case, a: Outcome, b: Outcome) -> bool:
 def visible_seed(key: str) -> int:
     """The fixed seed of an aspect's self-check cases (the hidden tests pass their own)."""
     return zlib.crc32(key.encode())
-
-
-def call_signature(fn) -> str:
-    """``name(arg, ...)`` for a reference function or class, for messages."""
-    try:
-        parameters = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return getattr(fn, "__name__", "?")
-    return f"{fn.__name__}({', '.join(parameters)})"

@@ -7,7 +7,7 @@ import numpy as np
 from nnlib import gradcheck, init, layers, losses, optim
 
 from autograder.checks._build import function_aspect, randn, shapes
-from autograder.checks._core import Aspect, Case, Part, ReturnProblem, register, unpack
+from autograder.checks._core import Aspect, Case, Part, ReturnProblem, describe, register, unpack
 from autograder.checks.fundamentals import linear_layer
 
 ASSIGNMENT = "backpropagation"
@@ -71,7 +71,7 @@ def _two_layer_observer(fields):
         loss, grads = unpack(impl(*args, **kwargs), ("loss", "grads"), "two_layer_backward")
         if not isinstance(grads, dict) or not {"W1", "b1", "W2", "b2"} <= set(grads):
             raise ReturnProblem("two_layer_backward should return (loss, grads) with grads a dict "
-                                f"with keys 'W1', 'b1', 'W2', 'b2'; grads is {_describe(grads)}")
+                                f"with keys 'W1', 'b1', 'W2', 'b2'; grads is {describe(grads)}")
         values = {"loss": loss, **{f"grads['{k}']": grads[k] for k in ("W1", "b1", "W2", "b2")}}
         return {f: values[f] for f in fields}
 
@@ -81,11 +81,6 @@ def _two_layer_observer(fields):
         return {f: values[f] for f in fields}
 
     return observe, expect
-
-
-def _describe(value):
-    from autograder.checks._core import describe
-    return describe(value)
 
 
 def _two_layer_cases(rng, hidden):
@@ -227,7 +222,7 @@ register(
 def _statistics(W, with_max: bool) -> dict:
     """Statistics of a weight matrix that identify its distribution, whatever the draw order."""
     if not isinstance(W, np.ndarray):
-        raise ReturnProblem(f"expected a numpy array of weights, got {_describe(W)}")
+        raise ReturnProblem(f"expected a numpy array of weights, got {describe(W)}")
     W64 = W.astype(np.float64)
     std = float(W64.std())
     stats = {"shape": tuple(W.shape), "dtype": str(W.dtype),

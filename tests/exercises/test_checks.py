@@ -210,3 +210,13 @@ def test_mistake_ids_are_found_in_output_text():
 def test_an_unknown_check_name_is_refused_with_the_parts_checks():
     with pytest.raises(KeyError, match="mse_loss.value"):
         check("mse_loss.values", lambda p, t: (0.0, p))
+
+
+@pytest.mark.slow
+def test_each_part_link_resolves_in_the_built_book(built_book):
+    missing = []
+    for part in PARTS.values():
+        page = built_book / "chapters" / f"{part.chapter}.html"
+        if not page.exists() or f'id="{part.anchor}"' not in page.read_text():
+            missing.append(part.url)
+    assert not missing, "links from the exercises that the built book does not have:\n" + "\n".join(missing)
