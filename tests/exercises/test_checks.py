@@ -220,3 +220,17 @@ def test_each_part_link_resolves_in_the_built_book(built_book):
         if not page.exists() or f'id="{part.anchor}"' not in page.read_text():
             missing.append(part.url)
     assert not missing, "links from the exercises that the built book does not have:\n" + "\n".join(missing)
+
+
+def test_the_readme_table_matches_the_assignments():
+    readme = (REPO / "exercises" / "README.md").read_text()
+    for assignment, parts in ASSIGNMENTS.items():
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{assignment}` |"))
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        points = sum(1 for a in ASPECTS.values() if PARTS[a.part].assignment == assignment)
+        assert cells[1].split()[0] == str(len(parts)), row
+        assert cells[2].split()[0] == str(points), row
+        assert cells[3] == str(len(mistake_bank.for_assignment(assignment))), row
+        assert all(f"`{part}`" in cells[4] for part in parts), row
+    assert f"{len(PARTS)} autograded parts, {len(ASPECTS)} points" in readme
+    assert f"a bank of {len(MISTAKES)} known mistakes" in readme
