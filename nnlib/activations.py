@@ -19,14 +19,24 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy import optimize, special
-
 from nnlib._validate import float_array
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_TANH_COEFF = 0.044715
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+# The global minima of the functions that dip below zero (attained near x = -0.752, -0.752 and
+# -1.278). They are constants so that importing nnlib stays fast; tests recompute them.
+_GELU_MINIMUM = -0.16997120747990369
+_GELU_TANH_MINIMUM = -0.17004075057125406
+_SILU_MINIMUM = -0.2784645427610738
+
+
+def _erf(x):
+    """The error function, exact to float64 rounding (scipy's), imported on first use."""
+    from scipy.special import erf
+
+    return erf(x)
 
 
 def sigmoid(x):
@@ -108,7 +118,7 @@ def gelu(x, approximate="none"):
     if _check_approximate(approximate) == "tanh":
         inner = _SQRT_2_OVER_PI * (x + _GELU_TANH_COEFF * x * x * x)
         return 0.5 * x * (1.0 + np.tanh(inner))
-    return 0.5 * x * (1.0 + special.erf(x * _INV_SQRT_2))
+    return 0.5 * x * (1.0 + _erf(x * _INV_SQRT_2))
 
 
 def gelu_derivative(x, approximate="none"):
@@ -123,7 +133,7 @@ def gelu_derivative(x, approximate="none"):
         t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_TANH_COEFF * x * x * x))
         du_dx = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_TANH_COEFF * x * x)
         return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du_dx
-    cdf = 0.5 * (1.0 + special.erf(x * _INV_SQRT_2))
+    cdf = 0.5 * (1.0 + _erf(x * _INV_SQRT_2))
     pdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
     return cdf + x * pdf
 
@@ -191,15 +201,6 @@ class Activation:
     formula: str
 
 
-def _global_minimum(fn: Callable) -> float:
-    """The minimum of a function that dips once below zero on (-5, 0), as GELU and SiLU do."""
-    result = optimize.minimize_scalar(
-        lambda t: float(fn(np.array([t]))[0]), bounds=(-5.0, 0.0), method="bounded",
-        options={"xatol": 1e-12},
-    )
-    return float(result.fun)
-
-
 def _gelu_tanh(x):
     return gelu(x, approximate="tanh")
 
@@ -219,12 +220,12 @@ ACTIVATIONS: dict[str, Activation] = {
                    r"\mathrm{ReLU}(x) = \max(0, x)"),
         Activation("leaky_relu", leaky_relu, leaky_relu_derivative, (-math.inf, math.inf),
                    r"\mathrm{LeakyReLU}(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}"),
-        Activation("gelu", gelu, gelu_derivative, (_global_minimum(gelu), math.inf),
+        Activation("gelu", gelu, gelu_derivative, (_GELU_MINIMUM, math.inf),
                    r"\mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)"),
         Activation("gelu_tanh", _gelu_tanh, _gelu_tanh_derivative,
-                   (_global_minimum(_gelu_tanh), math.inf),
+                   (_GELU_TANH_MINIMUM, math.inf),
                    r"\tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(x + 0.044715\,x^{3})\right)\right)"),
-        Activation("silu", silu, silu_derivative, (_global_minimum(silu), math.inf),
+        Activation("silu", silu, silu_derivative, (_SILU_MINIMUM, math.inf),
                    r"\mathrm{SiLU}(x) = x\,\sigma(x)"),
     ]
 }

@@ -190,10 +190,15 @@ def test_activation_table_ranges_bound_gelu_and_silu_below():
     def silu_reference(x):
         return x / (1 + np.exp(-x))
 
+    def gelu_tanh_reference(x):
+        return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+
     assert act.ACTIVATIONS["gelu"].range[0] == pytest.approx(grid_minimum(gelu_reference, -3, 0),
                                                              abs=1e-10)
     assert act.ACTIVATIONS["silu"].range[0] == pytest.approx(grid_minimum(silu_reference, -3, 0),
                                                              abs=1e-10)
+    assert act.ACTIVATIONS["gelu_tanh"].range[0] == pytest.approx(
+        grid_minimum(gelu_tanh_reference, -3, 0), abs=1e-10)
     assert act.ACTIVATIONS["gelu"].range[0] == pytest.approx(-0.16997, abs=1e-5)
     assert act.ACTIVATIONS["silu"].range[0] == pytest.approx(-0.27846, abs=1e-5)
     assert act.ACTIVATIONS["swish"] is act.ACTIVATIONS["silu"]
