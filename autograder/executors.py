@@ -8,8 +8,9 @@ so (every part 0, flagged for review), and the pool carries on.
 each grading one submission at a time, each notebook in its own temporary folder and kernel. The
 parent watches every job: one that runs past ``job.timeout * notebooks + grace`` seconds has its
 worker and kernel killed and the worker replaced. Workers die with the parent (Linux
-``PR_SET_PDEATHSIG``), and kernels exit when their worker does (ipykernel's parent poller), so a
-``kill -9`` of the command leaves nothing running.
+``PR_SET_PDEATHSIG``), their kernel fork servers when their worker does (end of input), and
+kernels when their parent does (ipykernel's parent poller), so a ``kill -9`` of the command
+leaves nothing running.
 
 ``DaskExecutor`` sends the same Jobs to a ``dask.distributed`` scheduler (for classes that outgrow
 one machine); the workers need this package installed, nothing else: a Job carries its files.
@@ -47,9 +48,11 @@ def _set_parent_death_signal() -> None:
         pass
 
 
-def _serve(conn, kernel_pid) -> None:
+def _serve(conn, kernel_pid, parent_pid) -> None:
     """A worker process: grade Jobs received on ``conn`` until told to stop (None) or orphaned."""
     _set_parent_death_signal()
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     from . import preprocessors
     from .worker import failed_result, grade_submission
@@ -89,7 +92,8 @@ class _Slot:
             return
         parent, child = self.context.Pipe()
         self.kernel_pid = self.context.Value("i", 0, lock=False)
-        self.process = self.context.Process(target=_serve, args=(child, self.kernel_pid),
+        self.process = self.context.Process(target=_serve,
+                                            args=(child, self.kernel_pid, os.getpid()),
                                             daemon=True, name="autograder-worker")
         self.process.start()
         child.close()
@@ -142,9 +146,10 @@ class LocalExecutor:
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, dict]]:
         from .worker import failed_result
 
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["autograder.worker", "autograder.preprocessors",
-                                        "autograder.integrity"])
+        # "spawn": each worker is a direct child of this process, so PR_SET_PDEATHSIG kills it
+        # when this process dies. (A forkserver would outlive us: its children keep its
+        # "alive" pipe open, and it is their parent.)
+        context = multiprocessing.get_context("spawn")
         queue = deque(enumerate(jobs))
         slots = [_Slot(context) for _ in range(min(self.workers, max(1, len(queue))))]
         try:

@@ -195,8 +195,12 @@ def _child(request: dict, started) -> None:
         sys.argv = [ipykernel_launcher.__file__, *request["argv"]]
         from ipykernel import kernelapp
 
+        # ipykernel reads JPY_PARENT_PID into the default of IPKernelApp.parent_handle when the
+        # module is imported, which here happened before this kernel's environment existed: pass
+        # it explicitly, so that the kernel's parent poller makes it exit when the server dies.
         code = 0
-        kernelapp.launch_new_instance()
+        kernelapp.IPKernelApp.launch_instance(
+            parent_handle=int(request["env"].get("JPY_PARENT_PID") or 0))
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     except BaseException:  # noqa: BLE001 - the kernel's own failure; exit like a crashed kernel
