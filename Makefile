@@ -7,6 +7,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Tools that nbgrader and jupyter start by name (alembic, jupyter-*) come from the venv.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 APT_PACKAGES_TEST := chromium fonts-dejavu-core bubblewrap
 
 .PHONY: book test bench clean deps test-deps
