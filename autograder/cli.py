@@ -60,7 +60,7 @@ def cmd_feedback(args) -> int:
     from .feedback import generate_feedback
 
     generate_feedback(_course(args), args.assignment, students=args.student or None,
-                      out=sys.stdout)
+                      workers=args.workers, out=sys.stdout)
     return 0
 
 
@@ -168,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("--student", action="append", metavar="ID",
                    help="only this student (repeatable)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="processes rendering pages (default: one per core for 50 or more "
+                        "students, else one)")
     course_option(p)
     p.set_defaults(run=cmd_feedback)
 

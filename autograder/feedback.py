@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import sys
 from pathlib import Path
 
 from .course import Course, CourseError
 from .hints import read_parts
+
+#: Classes at least this large get their pages rendered by one process per core by default.
+PARALLEL_FROM = 50
 
 _STYLE = """
 <style>
@@ -53,8 +57,9 @@ def summary_html(student: str, assignment: str, notebook: str, parts: list, tota
 
 
 def generate_feedback(course: Course, assignment: str, students: list[str] | None = None,
-                      out=sys.stdout) -> list[Path]:
-    """Write the feedback pages of ``assignment`` (every graded student, or ``students``)."""
+                      workers: int | None = None, out=sys.stdout) -> list[Path]:
+    """Write the feedback pages of ``assignment`` (every graded student, or ``students``), with
+    ``workers`` processes (default: one per core from ``PARALLEL_FROM`` students on, else one)."""
     from nbgrader.apps.api import NbGraderAPI
 
     api = NbGraderAPI(coursedir=course.coursedir, config=course.config)
@@ -69,11 +74,22 @@ def generate_feedback(course: Course, assignment: str, students: list[str] | Non
     if not graded:
         raise CourseError(f"nothing graded yet for {assignment!r}: run `autograder grade "
                           f"{assignment}` first")
-    if students:
+    if workers is None:  # a process costs seconds to start: worth it for a large class only
+        workers = (os.cpu_count() or 1) if len(graded) >= PARALLEL_FROM else 1
+    workers = max(1, min(int(workers), len(graded)))
+    if workers == 1:
         for student in graded:
             _check(api.generate_feedback(assignment, student_id=student, force=True), assignment)
-    else:
-        _check(api.generate_feedback(assignment, force=True), assignment)
+    else:  # nbgrader renders one page at a time: share the students among processes
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [graded[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for error in pool.map(_render, [str(course.root)] * workers, [assignment] * workers,
+                                  chunks):
+                if error:
+                    raise CourseError(error)
 
     written = []
     gb = course.gradebook()
@@ -103,6 +119,20 @@ def generate_feedback(course: Course, assignment: str, students: list[str] | Non
           f"{len(written)} page(s) in {course.coursedir.feedback_directory}/STUDENT/{assignment}/",
           file=out)
     return written
+
+
+def _render(root: str, assignment: str, students: list[str]) -> str | None:
+    """In a worker process: nbgrader's feedback pages for ``students``; the error, if any."""
+    from nbgrader.apps.api import NbGraderAPI
+
+    course = Course(root)
+    api = NbGraderAPI(coursedir=course.coursedir, config=course.config)
+    for student in students:
+        try:
+            _check(api.generate_feedback(assignment, student_id=student, force=True), assignment)
+        except CourseError as error:
+            return str(error)
+    return None
 
 
 def _check(result: dict, assignment: str) -> None:

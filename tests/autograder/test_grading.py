@@ -170,8 +170,13 @@ def test_report_is_one_page_with_three_plots_and_the_class_mistakes(autograded, 
 def test_feedback_pages_carry_each_parts_score_and_the_failure(autograded, roster):
     root, _ = autograded
     student = next(s for s, v in roster.items() if v == "mse_sum")
-    run_cli("feedback", "ps1", "--student", student, cwd=root)
+    others = [s for s, v in roster.items() if v in ("correct", "blank")][:2]
+    done = run_cli("feedback", "ps1", "--workers", "2", *[f"--student={s}" for s in
+                                                          [student, *others]], cwd=root)
+    assert "Wrote feedback for 3 student(s)" in done.stdout
     page = (root / "feedback" / student / "ps1" / "ps1.html").read_text()
     assert 'class="ag-summary"' in page
     assert "3 / 5" in page
     assert "MSE averages the squared errors" in page
+    for other in others:
+        assert 'class="ag-summary"' in (root / "feedback" / other / "ps1" / "ps1.html").read_text()
