@@ -1,0 +1,173 @@
+"""A Jupyter kernel that runs inside the sandbox (``autograder.sandbox``), for grading.
+
+nbclient drives the kernel exactly as usual; only where the kernel process lives changes.
+``SandboxedKernelManager`` is jupyter_client's ``AsyncKernelManager`` with three differences:
+
+* the kernel talks over **Unix sockets** (ZeroMQ's ``ipc`` transport) in a private folder that
+  is the only host folder the sandbox may write to, because the sandbox has no network, not
+  even the host's loopback;
+* its provisioner launches ``python -m autograder.sandbox_kernel -f CONNECTION_FILE`` under
+  bubblewrap instead of ``python -m ipykernel_launcher``: the sandbox sees the submission's
+  files read-only at ``/input``, and this module, run as a program inside it, copies them into
+  the kernel's working folder (a size-limited tmpfs) before becoming an ordinary IPython
+  kernel; the sandbox gets a fresh unprivileged user, a memory cgroup and the other limits;
+* interrupts are sent as ``interrupt_request`` messages (the kernel leads its own session
+  inside the sandbox, out of reach of a signal to bubblewrap).
+
+Killing the kernel kills bubblewrap, and with it every process the notebook started (they all
+live in the sandbox's PID namespace). Only python3 kernels run by this same interpreter can be
+sandboxed; any other kernelspec is refused with a clear error rather than run unsandboxed.
+
+Which host folders the kernel may read, the limits and the blocked packages are set by the
+grader on the manager as ``km.sandbox_options`` (a :class:`KernelSandbox`) before it starts.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Environment variables passed from the grader into the kernel (everything else is cleared).
+PASSED_ENV = ("NBGRADER_EXECUTION",)
+
+
+@dataclass
+class KernelSandbox:
+    """How to sandbox one kernel: the submission's folder (read-only at /input), host folders
+    it may read (the packages the notebook imports), blocked packages and limits."""
+
+    inputs: Path
+    allowed_sources: tuple = ()
+    blocked: tuple = ()
+    limits: object = None  # autograder.sandbox.Limits
+    env: dict = field(default_factory=dict)
+
+
+def _manager_classes():
+    """Define the kernel manager and provisioner (jupyter_client is imported only by the grader
+    side, not when this module runs as the launcher inside the sandbox)."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning import LocalProvisioner
+
+    from . import sandbox
+
+    class SandboxedProvisioner(LocalProvisioner):
+        """LocalProvisioner whose kernel process is bubblewrap around the kernel."""
+
+        box = None
+
+        async def launch_kernel(self, cmd, **kwargs):
+            km = self.parent
+            options: KernelSandbox = km.sandbox_options
+            if not (len(cmd) >= 3 and cmd[1:3] == ["-m", "ipykernel_launcher"]
+                    and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)):
+                raise RuntimeError(f"only python3 kernels run by {sys.executable} can be "
+                                   f"sandboxed; this notebook's kernel command is {cmd[:3]}")
+            argv = [sys.executable, "-m", "autograder.sandbox_kernel", *cmd[3:]]
+            self.box = sandbox.Sandbox(
+                argv, inputs=options.inputs, allowed_sources=options.allowed_sources,
+                blocked=options.blocked, limits=options.limits or sandbox.Limits(),
+                env=dict(options.env), binds=[(km.socket_dir, km.socket_dir, True)])
+            # The kernel (the sandbox's user) creates its sockets in the folder and reads the
+            # connection file; nobody else but root can enter the folder.
+            os.chown(km.socket_dir, self.box.uid, self.box.uid)
+            os.chown(km.connection_file, self.box.uid, self.box.uid)
+            process = self.box.popen(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+            self.process = process
+            self.pid = process.pid
+            self.pgid = process.pid  # bubblewrap leads its own session (setsid before exec)
+            self.cwd = "/home/student"
+            return self.connection_info
+
+        async def kill(self, restart: bool = False) -> None:
+            if self.box is not None:
+                self.box.kill()
+            await super().kill(restart=restart)
+
+        async def cleanup(self, restart: bool = False) -> None:
+            await super().cleanup(restart=restart)
+            if self.box is not None:
+                self.box.cleanup()
+                self.box = None
+
+    class SandboxedKernelManager(AsyncKernelManager):
+        """nbclient's kernel manager with the kernel inside the sandbox (see the module)."""
+
+        sandbox_options: KernelSandbox | None = None
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            # Short, private, and removed with the manager: Unix socket paths are limited to
+            # about 100 characters.
+            self.socket_dir = tempfile.mkdtemp(prefix="agk-", dir="/tmp")
+            self.transport = "ipc"
+            self.ip = os.path.join(self.socket_dir, "k")
+            self.connection_file = os.path.join(self.socket_dir, "kernel.json")
+
+        @property
+        def kernel_spec(self):
+            spec = super().kernel_spec
+            if spec is not None:
+                spec.interrupt_mode = "message"
+            return spec
+
+        async def _async_pre_start_kernel(self, **kw):
+            if self.sandbox_options is None:
+                raise RuntimeError("SandboxedKernelManager.sandbox_options must be set before "
+                                   "the kernel starts")
+            cmd, kw = await super()._async_pre_start_kernel(**kw)
+            self.provisioner.__class__ = SandboxedProvisioner
+            return cmd, kw
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            shutil.rmtree(self.socket_dir, ignore_errors=True)
+
+        def __del__(self):
+            shutil.rmtree(getattr(self, "socket_dir", ""), ignore_errors=True)
+
+    return SandboxedKernelManager, SandboxedProvisioner
+
+
+_classes = None
+
+
+def kernel_manager_class():
+    """``SandboxedKernelManager`` (defined on first use)."""
+    global _classes
+    if _classes is None:
+        _classes = _manager_classes()
+    return _classes[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Inside the sandbox: python -m autograder.sandbox_kernel -f CONNECTION_FILE [kernel options]
+
+def _copy_inputs(source: Path, target: Path) -> None:
+    """Copy the submission's files (read-only at /input) into the writable working folder."""
+    if source.is_dir():
+        for entry in source.iterdir():
+            destination = target / entry.name
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.copytree(entry, destination, symlinks=True, dirs_exist_ok=True)
+            else:
+                shutil.copy2(entry, destination, follow_symlinks=False)
+
+
+def main() -> None:
+    _copy_inputs(Path("/input"), Path.cwd())
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # as ipykernel_launcher does: the kernel puts its own cwd back
+    sys.argv = ["ipykernel_launcher", *sys.argv[1:]]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+if __name__ == "__main__":
+    main()
