@@ -138,20 +138,11 @@ def run_one(implementation: str, samples: int) -> dict:
 
 
 def digits_accuracy():
-    from nnlib.data import digits
-    from nnlib.layers import Linear, ReLU, Sequential
-    from nnlib.losses import CrossEntropyLoss
-    from nnlib.optim import Adam
-    from nnlib.train import evaluate, fit
+    from nnlib.examples import digits_classifier
 
-    X_train, y_train, X_test, y_test = digits()
-    rng = np.random.default_rng(0)
-    model = Sequential(Linear(64, 256, rng=rng), ReLU(), Linear(256, 10, rng=rng))
     start = time.perf_counter()
-    fit(model, CrossEntropyLoss(), Adam(model.parameters(), lr=1e-3), X_train, y_train,
-        epochs=60, batch_size=32, rng=rng, progress=False)
-    seconds = time.perf_counter() - start
-    return evaluate(model, CrossEntropyLoss(), X_test, y_test, metrics=("accuracy",))["accuracy"], seconds
+    _, _, accuracy = digits_classifier(seed=0)
+    return accuracy, time.perf_counter() - start
 
 
 def main(argv=None) -> None:
@@ -193,8 +184,8 @@ def main(argv=None) -> None:
               f"{results[name][0]['checksum'] / reference_checksum - 1:>+15.1e}")
     print("(last column: relative difference of sum|W1| after the epoch: all three did the same work)")
     accuracy, seconds = digits_accuracy()
-    print(f"\nDigits (64-256-10 ReLU, Adam 1e-3, 60 epochs, batch 32): test accuracy "
-          f"{accuracy:.2%} in {seconds:.1f} s")
+    print(f"\nDigits (nnlib.examples.digits_classifier: 64-256-128-10 MLP with batch norm and "
+          f"dropout, AdamW, 30 epochs): test accuracy {accuracy:.2%}, trained in {seconds:.1f} s")
 
 
 if __name__ == "__main__":

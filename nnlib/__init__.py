@@ -20,6 +20,7 @@ from nnlib import (  # noqa: F401  (the submodules are the public interface)
     activations,
     augment,
     data,
+    examples,
     gradcheck,
     init,
     layers,
