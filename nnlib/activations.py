@@ -199,6 +199,18 @@ class Activation:
     derivative: Callable
     range: tuple[float, float]
     formula: str
+    #: Whether each end of ``range`` is attained (ReLU reaches 0; sigmoid never reaches 0 or 1).
+    closed: tuple[bool, bool] = (False, False)
+
+    @property
+    def interval(self) -> str:
+        """The range in interval notation, e.g. ``"[0, ∞)"`` for ReLU, ``"(0, 1)"`` for sigmoid."""
+        def bound(value: float) -> str:
+            return "∞" if value == math.inf else "−∞" if value == -math.inf else f"{value:.4g}"
+
+        low, high = self.range
+        return (f"{'[' if self.closed[0] else '('}{bound(low)}, "
+                f"{bound(high)}{']' if self.closed[1] else ')'}")
 
 
 def _gelu_tanh(x):
@@ -217,16 +229,18 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("tanh", tanh, tanh_derivative, (-1.0, 1.0),
                    r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}"),
         Activation("relu", relu, relu_derivative, (0.0, math.inf),
-                   r"\mathrm{ReLU}(x) = \max(0, x)"),
+                   r"\mathrm{ReLU}(x) = \max(0, x)", closed=(True, False)),
         Activation("leaky_relu", leaky_relu, leaky_relu_derivative, (-math.inf, math.inf),
                    r"\mathrm{LeakyReLU}(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}"),
         Activation("gelu", gelu, gelu_derivative, (_GELU_MINIMUM, math.inf),
-                   r"\mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)"),
+                   r"\mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)",
+                   closed=(True, False)),
         Activation("gelu_tanh", _gelu_tanh, _gelu_tanh_derivative,
                    (_GELU_TANH_MINIMUM, math.inf),
-                   r"\tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(x + 0.044715\,x^{3})\right)\right)"),
+                   r"\tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(x + 0.044715\,x^{3})\right)\right)",
+                   closed=(True, False)),
         Activation("silu", silu, silu_derivative, (_SILU_MINIMUM, math.inf),
-                   r"\mathrm{SiLU}(x) = x\,\sigma(x)"),
+                   r"\mathrm{SiLU}(x) = x\,\sigma(x)", closed=(True, False)),
     ]
 }
 ACTIVATIONS["swish"] = ACTIVATIONS["silu"]

@@ -346,10 +346,11 @@
           ax.unclip();
           ax.dot(x0, v[gi], 4, cv.a.color, "#fff");
         });
-        var low = cv.a.range[0], high = cv.a.range[1];
-        if (cv.a.key === "leaky_relu" && spec.slopes[si] === 0) low = 0;
+        var low = cv.a.range[0], high = cv.a.range[1], lowClosed = cv.a.closed[0];
+        if (cv.a.key === "leaky_relu" && spec.slopes[si] === 0) { low = 0; lowClosed = true; }
         rows.push([swatch(cv.a.color) + cv.a.label, fmt(cv.f[gi]), fmt(cv.d[gi]),
-          "(" + (low === null ? "−∞" : fmt(low)) + ", " + (high === null ? "∞" : fmt(high)) + ")"]);
+          (lowClosed ? "[" : "(") + (low === null ? "−∞" : fmt(low)) + ", " +
+          (high === null ? "∞" : fmt(high)) + (cv.a.closed[1] ? "]" : ")")]);
       });
       axF.border(); axD.border();
       if (curves.length) axF.legend(curves.map(function (cv) { return { label: cv.a.label, color: cv.a.color }; }));

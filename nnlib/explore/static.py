@@ -285,6 +285,7 @@ def activation_spec(selected=("sigmoid", "tanh", "relu")) -> dict:
         acts.append({"key": name, "label": core.ACTIVATION_LABELS[name],
                      "color": core.PALETTE[index], "f": fs, "d": ds, "perSlope": len(slopes) > 1,
                      "range": [_finite_or_none(low), _finite_or_none(high)],
+                     "closed": list(core.ACTIVATIONS[name].closed),
                      "shown": name in selected})
     return {
         "x": {"min": ACTIVATION_GRID["x_min"], "max": ACTIVATION_GRID["x_max"],

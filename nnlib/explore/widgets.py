@@ -328,12 +328,12 @@ class ActivationExplorer(_Explorer):
             return "<i>Tick at least one activation.</i>"
         body = []
         for name, v0, d0 in rows:
-            low, high = ACTIVATIONS[name].range
+            interval = ACTIVATIONS[name].interval
             if name == "leaky_relu" and slope == 0:
-                low = 0.0
+                interval = ACTIVATIONS["relu"].interval
             body.append(
                 f"<tr><td>{html.escape(core.ACTIVATION_LABELS[name])}</td><td>{_fmt(v0)}</td>"
-                f"<td>{_fmt(d0)}</td><td>({_fmt(low)}, {_fmt(high)})</td></tr>"
+                f"<td>{_fmt(d0)}</td><td>{interval}</td></tr>"
             )
         return ("<table style='border-collapse:collapse'><tr><th style='text-align:left'>"
                 f"activation</th><th>f({_fmt(x0)})</th><th>f′({_fmt(x0)})</th><th>range</th></tr>"

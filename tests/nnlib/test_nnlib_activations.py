@@ -204,3 +204,15 @@ def test_activation_table_ranges_bound_gelu_and_silu_below():
     assert act.ACTIVATIONS["swish"] is act.ACTIVATIONS["silu"]
     assert act.ACTIVATIONS["sigmoid"].range == (0.0, 1.0)
     assert act.ACTIVATIONS["tanh"].range == (-1.0, 1.0)
+
+
+def test_activation_intervals_are_closed_exactly_where_the_bound_is_attained():
+    intervals = {name: a.interval for name, a in act.ACTIVATIONS.items()}
+    assert intervals["sigmoid"] == "(0, 1)"
+    assert intervals["relu"] == "[0, ∞)"
+    assert intervals["leaky_relu"] == "(−∞, ∞)"
+    assert intervals["gelu"].startswith("[-0.17") and intervals["silu"].startswith("[-0.2785")
+    x = np.linspace(-5, 5, 100_001)
+    for name, a in act.ACTIVATIONS.items():
+        attained = bool(np.min(a.fn(x)) <= a.range[0] + 1e-9)
+        assert a.closed[0] == attained, name
