@@ -48,7 +48,8 @@ def cmd_grade(args) -> int:
     try:
         grade(_course(args), args.assignment, executor=executor, timeout=args.timeout,
               students=args.student or None, force=args.force, progress=not args.no_progress,
-              fork_kernels=not args.fresh_kernels, out=sys.stdout)
+              fork_kernels=not args.fresh_kernels, sandbox=not args.no_sandbox,
+              out=sys.stdout)
     except KeyboardInterrupt:
         print("\nInterrupted. Every submission graded so far is saved; run the same command "
               "again to grade the rest.", file=sys.stderr)
@@ -154,9 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="grade again submissions that are already graded")
     p.add_argument("--fresh-kernels", action="store_true",
-                   help="start every kernel as a new Python process instead of forking it from "
-                        "a warm kernel process (slower; see autograder/kernels.py)")
+                   help="with --no-sandbox: start every kernel as a new Python process instead "
+                        "of forking it from a warm kernel process (slower; see "
+                        "autograder/kernels.py). Sandboxed kernels always start fresh")
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run notebooks without the sandbox and score test cells in the notebook "
+                        "only (as plain nbgrader does): ONLY for submissions you trust, e.g. "
+                        "your own solutions. By default every notebook runs in a bubblewrap "
+                        "sandbox and checked parts are scored in isolation; grading stops with "
+                        "an error where no sandbox can start")
     course_option(p)
     p.set_defaults(run=cmd_grade)
 
@@ -213,10 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .course import CourseError
+    from .sandbox import SandboxUnavailable
 
     try:
         return args.run(args)
-    except (CourseError, ValueError, FileNotFoundError) as error:
+    except (CourseError, ValueError, FileNotFoundError, SandboxUnavailable) as error:
         print(f"autograder {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -34,7 +34,10 @@ GRACE = 30.0
 
 
 def hard_limit(job: Job) -> float:
-    return job.timeout * max(1, len(job.assignment.notebooks)) + GRACE
+    """Each notebook runs twice when sandboxed: in its kernel, then its checked parts in
+    isolation (``autograder.trusted``), each within ``job.timeout``."""
+    runs = 2 if job.sandbox else 1
+    return job.timeout * runs * max(1, len(job.assignment.notebooks)) + GRACE
 
 
 def _set_parent_death_signal() -> None:
@@ -217,7 +220,11 @@ class DaskExecutor:
                                    dashboard_address=None)
             client = Client(cluster)
         futures = {}
+        jobs = list(jobs)
         try:
+            if any(job.sandbox for job in jobs):
+                # Every worker must be able to sandbox, or nothing is graded (never unsandboxed).
+                client.run(_check_sandbox)
             for job in jobs:
                 futures[client.submit(grade_submission, job, pure=False,
                                       key=f"grade-{job.assignment.name}-{job.student}-"
@@ -236,6 +243,12 @@ class DaskExecutor:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _check_sandbox() -> None:
+    from .sandbox import check_available
+
+    check_available()
 
 
 def make_executor(kind: str, workers: int | None = None, scheduler: str | None = None):

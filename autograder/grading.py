@@ -31,10 +31,18 @@ class GradeSummary:
 
 def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
           students: list[str] | None = None, force: bool = False, progress: bool = True,
-          fork_kernels: bool = True, out=sys.stdout) -> GradeSummary:
-    """Grade the submissions of ``assignment`` (all of them, or only ``students``)."""
+          fork_kernels: bool = True, sandbox: bool = True, out=sys.stdout) -> GradeSummary:
+    """Grade the submissions of ``assignment`` (all of them, or only ``students``).
+
+    With ``sandbox`` (the default; see ``autograder.sandbox``) every notebook runs in its own
+    sandbox and the checked parts are scored in isolation; where no sandbox can start, this
+    raises ``SandboxUnavailable`` before grading anything. ``sandbox=False`` is for
+    submissions one trusts (one's own solutions, measuring the sandbox's cost), never a class.
+    """
     if timeout <= 0:
         raise ValueError(f"timeout must be positive seconds, got {timeout}")
+    if sandbox:
+        _check_sandbox(course)
     started = time.monotonic()
     summary = GradeSummary(assignment, run_id=uuid.uuid4().hex, executor=executor.describe())
     gb = course.gradebook()
@@ -54,6 +62,7 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
         for student in available:
             job = course.job(spec, student, timeout)
             job.fork_kernels = fork_kernels
+            job.sandbox = sandbox
             previous = done.get(student)
             if (not force and previous is not None
                     and previous["files_sha256"] == job.fingerprint()
@@ -64,6 +73,10 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
         print(f"Grading {len(jobs)} submission(s) of {assignment} with {summary.executor}"
               + (f"; {len(summary.skipped)} already graded, skipped" if summary.skipped else "")
               + ".", file=out, flush=True)
+        if not sandbox:
+            print("WARNING: grading WITHOUT the sandbox (--no-sandbox): each notebook can read "
+                  "and write anything this user can, and its test cells score themselves. Use "
+                  "this only for submissions you trust.", file=out, flush=True)
         late = LatePenalties(course.config)
         bar = _progress(len(jobs), assignment, progress)
         try:
@@ -84,6 +97,21 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
     summary.seconds = time.monotonic() - started
     _print_summary(summary, course, out, recorded)
     return summary
+
+
+def _check_sandbox(course: Course) -> None:
+    """Refuse to grade where the sandbox cannot start, or would show the course to students."""
+    from . import sandbox
+    from .course import CourseError
+    from .sandbox_kernel import kernel_sources
+    from .trusted.scoring import trusted_sources
+
+    sandbox.check_available()
+    root = course.root.resolve()
+    for visible in sandbox.visible_paths(kernel_sources() + trusted_sources()):
+        if root == visible or visible in root.parents:
+            raise CourseError(f"the course folder {root} is inside {visible}, which every "
+                              "grading sandbox can read; move the course out of it")
 
 
 def _progress(total: int, assignment: str, enabled: bool):

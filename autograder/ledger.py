@@ -126,6 +126,7 @@ def record(course, gradebook, spec: AssignmentSpec, job: Job, result: dict, run_
                 if grade.name in outcome["grades"]:
                     grade.auto_score = outcome["grades"][grade.name]
                 grade.needs_manual_grade = bool(outcome.get("needs_review")
+                                                or grade.name in outcome.get("review", ())
                                                 or grade.manual_score is not None
                                                 or grade.auto_score is None)
             if outcome is not None:

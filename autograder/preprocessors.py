@@ -180,11 +180,17 @@ class GuardedExecute(Execute):
     * A watchdog kills the kernel's process group if the notebook is still running ``grace``
       seconds after its limit, whatever state nbclient is in.
 
+    * With ``resources["autograder"]["sandbox"]`` (an ``autograder.sandbox_kernel.KernelSandbox``)
+      the kernel runs in its own sandbox; and what a notebook prints is capped at
+      ``max_output_bytes`` (the rest is dropped, with a note), so that a flood of output cannot
+      exhaust the grader's memory.
+
     Problems found go into ``resources["autograder"]["problems"]``. With a well-behaved
     notebook this runs exactly what nbgrader's Execute runs.
     """
 
     grace = 10.0
+    max_output_bytes = 8 * 2**20
 
     def preprocess(self, nb, resources, km=None):
         info = resources["autograder"]
@@ -195,7 +201,14 @@ class GuardedExecute(Execute):
         self._stopped = None  # the reason no further cell runs
         self._current = None
         self.shutdown_kernel = "immediate"  # the notebook is done; no need to wait for a goodbye
-        if info.get("fork_kernels", True):
+        self._sandbox = info.get("sandbox")
+        self._output_bytes = 0
+        self._output_truncated = False
+        if self._sandbox is not None:
+            from .sandbox_kernel import kernel_manager_class
+
+            self.kernel_manager_class = kernel_manager_class()
+        elif info.get("fork_kernels", True):
             from .kernels import ForkingKernelManager
 
             self.kernel_manager_class = ForkingKernelManager
@@ -215,6 +228,26 @@ class GuardedExecute(Execute):
             return nb, resources
         finally:
             watchdog.cancel()
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if self._sandbox is not None:
+            km.sandbox_options = self._sandbox
+        return km
+
+    def output(self, outs, msg, display_id, cell_index):
+        self._output_bytes += _output_size(msg)
+        if self._output_bytes > self.max_output_bytes:
+            if not self._output_truncated:
+                self._output_truncated = True
+                self._problems.append(problem(
+                    "output-limit", f"cell {cell_index} took the notebook's output past "
+                    f"{self.max_output_bytes // 2**20} MiB; later output was dropped",
+                    self._notebook))
+                outs.append(NotebookNode(output_type="stream", name="stdout",
+                                         text="[output truncated by the grader]\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
 
     def _get_timeout(self, cell):
         timeout = super()._get_timeout(cell)
@@ -274,6 +307,18 @@ class GuardedExecute(Execute):
             os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session
         except (ProcessLookupError, PermissionError):
             pass
+
+
+def _output_size(msg) -> int:
+    """Roughly how many characters an output message carries (a kernel can send anything)."""
+    try:
+        content = msg.get("content") or {}
+        size = len(str(content.get("text", "")))
+        size += sum(len(str(v)) for v in (content.get("data") or {}).values())
+        size += sum(len(str(line)) for line in content.get("traceback") or [])
+        return size
+    except Exception:  # noqa: BLE001 - malformed content counts as a lot
+        return 2**20
 
 
 def _runs(cell) -> bool:

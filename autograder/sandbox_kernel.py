@@ -19,7 +19,10 @@ live in the sandbox's PID namespace). Only python3 kernels run by this same inte
 sandboxed; any other kernelspec is refused with a clear error rather than run unsandboxed.
 
 Which host folders the kernel may read, the limits and the blocked packages are set by the
-grader on the manager as ``km.sandbox_options`` (a :class:`KernelSandbox`) before it starts.
+grader on the manager as ``km.sandbox_options`` (a :class:`KernelSandbox`, see :func:`for_job`)
+before it starts. A grading kernel may import nnlib (the test cells compare with it, for the
+learner's feedback); the scores of those cells come from ``autograder.trusted``, which runs
+without it.
 """
 from __future__ import annotations
 
@@ -31,8 +34,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: Environment variables passed from the grader into the kernel (everything else is cleared).
-PASSED_ENV = ("NBGRADER_EXECUTION",)
+#: Largest message the grader accepts from a kernel (a bigger one is dropped by ZeroMQ).
+MAX_MESSAGE_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -108,6 +111,12 @@ def _manager_classes():
             self.transport = "ipc"
             self.ip = os.path.join(self.socket_dir, "k")
             self.connection_file = os.path.join(self.socket_dir, "kernel.json")
+            import zmq
+            import zmq.asyncio
+
+            # The kernel is untrusted: a giant message is dropped instead of filling memory.
+            for context in (self.context, zmq.asyncio.Context.instance()):
+                context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
 
         @property
         def kernel_spec(self):
@@ -132,6 +141,32 @@ def _manager_classes():
             shutil.rmtree(getattr(self, "socket_dir", ""), ignore_errors=True)
 
     return SandboxedKernelManager, SandboxedProvisioner
+
+
+def kernel_sources() -> tuple[Path, ...]:
+    """What a grading kernel may read of this repository: the checks the test cells import
+    (with the mistakes bank they use), this launcher, and nnlib (public: the course's book
+    imports it). Not the rest of ``autograder`` (the demo course holds its answers)."""
+    import importlib.util
+
+    package = Path(__file__).resolve().parent
+    sources = [package / "__init__.py", package / "sandbox_kernel.py", package / "checks",
+               package / "mistakes"]
+    spec = importlib.util.find_spec("nnlib")
+    if spec is not None and spec.submodule_search_locations:
+        sources.append(Path(list(spec.submodule_search_locations)[0]).resolve())
+    return tuple(sources)
+
+
+def for_job(job, inputs: Path) -> KernelSandbox:
+    """How to sandbox the kernel of one submission's notebooks: its files read-only, the
+    packages the notebooks import, torch and friends blocked, limits from the job's time."""
+    from . import sandbox
+
+    limits = sandbox.Limits(wall_seconds=job.timeout + 60, cpu_seconds=int(job.timeout) + 30)
+    return KernelSandbox(inputs=Path(inputs), allowed_sources=kernel_sources(),
+                         blocked=tuple(b for b in sandbox.DEFAULT_BLOCKED if b != "nnlib"),
+                         limits=limits, env={"NBGRADER_EXECUTION": "autograde"})
 
 
 _classes = None

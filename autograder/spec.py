@@ -111,6 +111,9 @@ class Job:
     timeout: float  # seconds for each notebook, from kernel start to the last cell
     problems: list[dict] = field(default_factory=list)  # found while collecting the files
     fork_kernels: bool = True  # start kernels from a warm fork server (autograder.kernels)
+    # run each notebook's kernel in a sandbox and score its check cells in isolation
+    # (autograder.sandbox_kernel, autograder.trusted); False only for submissions one trusts
+    sandbox: bool = True
 
     def fingerprint(self) -> str:
         """A hash of the submitted files (names and contents)."""
@@ -145,4 +148,14 @@ PROBLEM_KINDS = {
     "grading-error": "the grader failed on this notebook (see the message)",
     "worker-died": "the grading process died or was killed",
     "skipped-file": "a submitted file was not copied (symlink, or over the size limit)",
+    "changed-checksum": "a cell's nbgrader checksum was edited (the released one is used)",
+    "output-limit": "a cell printed more than the grader keeps; the rest was dropped",
+    "delegation": "a part calls nnlib or a library that implements it (not available while "
+                  "grading); it earns nothing",
+    "unearned-points": "a part passed in the notebook but not when run in isolation on the "
+                       "grader's own inputs (patched checks, forged results, read answers, or "
+                       "code that only works inside the notebook); it earns nothing",
+    "trusted-run-failed": "the isolated run that scores the checked parts did not finish (see "
+                          "the message); those parts earn nothing",
+    "not-isolated": "a test cell could not be scored in isolation; its notebook score stands",
 }

@@ -9,7 +9,13 @@ does for it, with nbgrader's own preprocessors (see ``autograder.preprocessors``
 3. execute it in a fresh kernel, in a private temporary folder that holds the submitted files
    with the instructor's extra files copied over them (nbgrader's layout), with
    ``NBGRADER_EXECUTION=autograde`` set as nbgrader sets it;
-4. score every grade cell with nbgrader's ``determine_grade``.
+4. score every grade cell with nbgrader's ``determine_grade``;
+5. score the test cells that only call ``autograder.checks.check`` again, in isolation, on
+   the grader's own inputs (``autograder.trusted``): those scores replace the notebook's.
+
+With ``job.sandbox`` (the default) the kernel runs in a sandbox (``autograder.sandbox_kernel``)
+that sees only the submission's files, read-only; the notebook with its hidden tests stays in
+this process, and only its cells reach the kernel, one at a time.
 
 It reads nothing but the Job and writes nothing but its temporary folder, and returns plain data:
 the executed notebooks, their scores and comments, and a list of problems. The parent process
@@ -45,7 +51,7 @@ def grade_submission(job: Job) -> dict:
     with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         warnings.simplefilter("ignore")  # nbformat/nbgrader warnings go to the problems list
         tmp = Path(tmp)
-        work = tmp / job.assignment.name  # the kernel's working directory
+        work = tmp / job.assignment.name  # the submission's files (no notebook): the kernel's
         work.mkdir()
         _write_files(work, job)
         runtime = tmp / ".runtime"  # kernel connection files stay private to this submission
@@ -127,12 +133,13 @@ def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: P
                                 f"{type(error).__name__}: {_first_line(error)}", filename))
         return _unreadable(spec)
 
-    path = work / filename
-    path.write_text(sanitized, encoding="utf-8")
+    # The notebook (with its hidden tests) is not written where the kernel can read it.
+    sanitized = nbformat.reads(sanitized, as_version=4)
     grader = _exporter(job.assignment.config, "autograde_preprocessors")
     resources = _resources(job, spec, work)
     try:
-        executed, resources = grader.from_filename(str(path), resources=resources)
+        executed, resources = grader.from_notebook_node(copy.deepcopy(sanitized),
+                                                        resources=resources)
     except Exception as error:  # noqa: BLE001
         problems.append(problem("grading-error", f"{filename} could not be graded: "
                                 f"{type(error).__name__}: {_first_line(error)}\n"
@@ -141,8 +148,23 @@ def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: P
     info = resources["autograder"]
     problems.extend(info.get("problems", []))
     problems.extend(_timeouts(executed, filename))
-    return {"executed": executed, "grades": info.get("grades", {}),
-            "comments": info.get("comments", {}), "needs_review": False}
+    grades, review = info.get("grades", {}), []
+    if job.sandbox:
+        from . import trusted
+
+        try:
+            grades, executed, review = trusted.apply(job, spec, sanitized, executed, grades,
+                                                     work, problems, job.assignment.config)
+        except Exception as error:  # noqa: BLE001 - a grader bug: flag, never trust the notebook
+            problems.append(problem("trusted-run-failed", f"{filename}: the isolated scoring "
+                                    f"failed: {type(error).__name__}: {_first_line(error)}\n"
+                                    f"{traceback.format_exc(limit=5)}", filename))
+            from .trusted.scoring import checked_cells
+
+            review = sorted(checked_cells(spec))
+            grades = {**grades, **{name: 0.0 for name in review}}
+    return {"executed": executed, "grades": grades, "comments": info.get("comments", {}),
+            "needs_review": False, "review": review}
 
 
 def _resources(job: Job, spec: NotebookSpec, work: Path) -> dict:
@@ -155,7 +177,11 @@ def _resources(job: Job, spec: NotebookSpec, work: Path) -> dict:
                              "notebook": spec.name, "db_url": None}
     resources["metadata"] = ResourcesDict(name=spec.name, path=str(work))
     resources["autograder"] = {"spec": spec, "limit": job.timeout,
-                               "fork_kernels": job.fork_kernels}
+                               "fork_kernels": job.fork_kernels, "sandbox": None}
+    if job.sandbox:
+        from .sandbox_kernel import for_job
+
+        resources["autograder"]["sandbox"] = for_job(job, work)
     return resources
 
 

@@ -1,0 +1,274 @@
+"""The trusted run's inside: ``python -m autograder.trusted.runner``, in a sandbox without nnlib.
+
+It reads one JSON request on standard input (written by ``autograder.trusted.scoring``): the
+plan of a notebook as a list of steps, each either a learner's code cell to run or a graded test
+cell to observe, with the cases the grader chose for each of its aspects (encoded with
+``autograder.trusted.wire``; given nnlib objects are rebuilt as the stand-ins of
+``autograder.trusted.given``), and the per-cell time limit. Then it
+
+1. copies the submission's files from ``/input`` into its working folder (as the kernel does);
+2. imports the checks with the stand-in nnlib installed, and removes the stand-in;
+3. runs the steps in notebook order: each code cell in one shared namespace, as a kernel
+   would (IPython magics are translated and then ignored); at each test cell, runs each of its
+   aspects' ``observe`` on each case, with the learner's function or class as the test cell
+   would find it at that point;
+4. writes one JSON line per cell and per case to the result channel, then ``{"type": "done"}``.
+
+It never compares anything: the values go back as plain data and the grader compares them
+with nnlib in its own process. The result channel is a private copy of the standard output
+taken before any learner code runs; file descriptors 1 and 2 then point to /dev/null, so that
+what the learner's code prints cannot mix with it. (Learner code can still find the channel and
+write to it; whatever it writes is only data, and is checked as such.)
+"""
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+MAX_TEXT = 4000
+
+
+class StepTimeout(BaseException):
+    """Raised in learner code when a cell or case runs past its time limit (a BaseException,
+    so that the checks' ``except Exception`` does not swallow it)."""
+
+
+def _alarm(signum, frame):
+    raise StepTimeout()
+
+
+class _Limit:
+    def __init__(self, seconds: float):
+        self.seconds = max(0.01, float(seconds))
+
+    def __enter__(self):
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return False
+
+
+def _text(value, limit=MAX_TEXT) -> str:
+    """str(value), safely: learner objects may raise, or hang, in __str__."""
+    try:
+        with _Limit(2.0):
+            text = str(value)
+    except BaseException as error:  # noqa: BLE001
+        text = f"<unprintable {type(value).__name__}: {type(error).__name__}>"
+    return text[:limit]
+
+
+def _copy_inputs(source: Path, target: Path) -> None:
+    if source.is_dir():
+        for entry in source.iterdir():
+            destination = target / entry.name
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.copytree(entry, destination, symlinks=True, dirs_exist_ok=True)
+                else:
+                    shutil.copy2(entry, destination, follow_symlinks=False)
+            except OSError:
+                pass
+
+
+class _Shell:
+    """What ``get_ipython()`` returns here: magics and shell commands are ignored."""
+
+    def run_line_magic(self, *args, **kwargs):
+        return None
+
+    def run_cell_magic(self, *args, **kwargs):
+        return None
+
+    def system(self, *args, **kwargs):
+        return None
+
+    getoutput = system
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def _compile(source: str, name: str):
+    try:
+        return compile(source, name, "exec")
+    except SyntaxError:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return compile(TransformerManager().transform_cell(source), name, "exec")
+
+
+def main() -> int:
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    request = json.loads(sys.stdin.read())
+    sys.stdin.close()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+
+    def emit(record: dict) -> None:
+        channel.write(json.dumps(record) + "\n")
+
+    signal.signal(signal.SIGALRM, _alarm)
+    _copy_inputs(Path("/input"), Path.cwd())
+
+    import numpy as np  # noqa: F401 - before any learner code, as the checks need it
+
+    from autograder.trusted import given, wire
+
+    classes = given.install(frozenset(request["given"]))
+    try:
+        from autograder.checks import _core
+        from autograder.checks import ASPECTS
+    finally:
+        given.uninstall()
+
+    def rebuild(data, decode_item):
+        return _rebuild(data, decode_item, classes)
+
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    namespace["get_ipython"] = _Shell
+    namespace["display"] = lambda *args, **kwargs: None
+    sys.path.insert(0, os.getcwd())
+    cell_timeout = float(request.get("cell_timeout", 30))
+    deadline = time.monotonic() + float(request.get("seconds", 300))
+
+    for step in request["steps"]:
+        remaining = deadline - time.monotonic()
+        if step["kind"] == "cell":
+            record = {"type": "cell", "index": step["index"], "ok": True}
+            started = time.monotonic()
+            try:
+                code = _compile(step["source"], f"<cell {step['index']}>")
+                with _Limit(min(cell_timeout, remaining)):
+                    exec(code, namespace)
+            except StepTimeout:
+                record.update(ok=False, error="StepTimeout",
+                              message=f"the cell ran past its {cell_timeout:g} s limit")
+            except BaseException as error:  # noqa: BLE001 - the learner's code may raise anything
+                record.update(ok=False, error=type(error).__name__, message=_text(error),
+                              traceback=_text("".join(traceback.format_exception(error)[-3:])))
+            record["seconds"] = round(time.monotonic() - started, 4)
+            emit(record)
+            continue
+        for item in step["aspects"]:
+            aspect = ASPECTS[item["key"]]
+            impl = namespace.get(item["impl"])
+            for index, case_data in enumerate(item["cases"]):
+                record = {"type": "case", "cell": step["cell"], "key": item["key"],
+                          "index": index}
+                remaining = deadline - time.monotonic()
+                try:
+                    case = _core.Case(case_data["label"],
+                                      wire.decode(case_data["args"], rebuild),
+                                      wire.decode(case_data["kwargs"], rebuild),
+                                      float32=case_data["float32"], seed=case_data["seed"])
+                    if impl is None:
+                        record.update(missing=True)
+                    else:
+                        with _Limit(min(cell_timeout, remaining)):
+                            outcome = _core.run(aspect, impl, case, learner=True)
+                        record.update(_outcome(outcome, wire))
+                except StepTimeout:
+                    record.update(timeout=True)
+                except _core.NotWritten:
+                    record.update(not_written=True)
+                except BaseException as error:  # noqa: BLE001
+                    record.update(crashed=f"{type(error).__name__}: {_text(error, 500)}")
+                emit(record)
+    emit({"type": "done"})
+    channel.flush()
+    return 0
+
+
+def _outcome(outcome, wire) -> dict:
+    """An Outcome of ``autograder.checks._core.run`` as plain data."""
+    record = {"warnings": [_text(w, 500) for w in outcome.warnings[:50]],
+              "stderr": _text(outcome.stderr, MAX_TEXT),
+              "return_problem": _text(outcome.return_problem) if outcome.return_problem else ""}
+    if outcome.error is not None:
+        record["error"] = {"type": type(outcome.error).__name__,
+                           "builtin": type(outcome.error).__module__ == "builtins",
+                           "message": _text(outcome.error),
+                           "where": _text(outcome.error_text)}
+    if outcome.value is not None:
+        if type(outcome.value) is dict:
+            record["value"] = {str(k): wire.encode(v) for k, v in outcome.value.items()}
+        else:
+            record["value"] = {"": wire.encode(outcome.value)}
+    return record
+
+
+def _rebuild(data, decode_item, classes):
+    """A given object from its encoding (see ``scoring._given_encoding``)."""
+    import importlib
+
+    import numpy as np
+
+    from autograder.trusted.wire import WireError
+
+    kind = data.get("given")
+    if kind in ("nnlib", "checks-object"):
+        if kind == "nnlib":
+            cls = classes.get(data.get("class"))
+        else:
+            cls = _checks_attribute(data.get("class"), importlib)
+        if not isinstance(cls, type):
+            raise WireError(f"no given class {data.get('class')!r} here")
+        obj = cls.__new__(cls)
+        state = decode_item(data["state"])
+        if type(state) is not dict:
+            raise WireError("malformed object state")
+        obj.__dict__.update(state)
+        return obj
+    if kind == "checks":
+        return _checks_attribute(data.get("ref"), importlib)
+    if kind == "rng":
+        generator = np.random.Generator(getattr(np.random, _bit_generator(data.get("bit_generator")))())
+        generator.bit_generator.state = decode_item(data["state"])
+        return generator
+    if kind == "dtype":
+        return np.dtype(_dtype_name(data.get("name")))
+    if kind == "scalar_type":
+        return np.dtype(_dtype_name(data.get("name"))).type
+    if kind == "builtin_type":
+        return {"float": float, "int": int, "bool": bool, "complex": complex}[data.get("name")]
+    raise WireError(f"unknown given object {kind!r}")
+
+
+def _checks_attribute(ref, importlib):
+    from autograder.trusted.wire import WireError
+
+    if type(ref) is not str or "." not in ref:
+        raise WireError(f"malformed reference {ref!r}")
+    module_name, _, attribute = ref.rpartition(".")
+    if not module_name.replace("_", "").replace(".", "").isalnum() or attribute.startswith("_"):
+        raise WireError(f"malformed reference {ref!r}")
+    module = importlib.import_module(f"autograder.checks.{module_name}")
+    return getattr(module, attribute)
+
+
+def _bit_generator(name):
+    if name not in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"):
+        raise ValueError(f"unknown bit generator {name!r}")
+    return name
+
+
+def _dtype_name(name):
+    from autograder.trusted.wire import DTYPES
+
+    if name not in DTYPES:
+        raise ValueError(f"unknown dtype {name!r}")
+    return name
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,488 @@
+"""Trusted scoring: the points of every ``check`` test cell, decided outside the learner's process.
+
+A test cell of the exercises is ``check("part.aspect", impl, seed=..., hidden=...)`` calls and
+nothing else. Run inside the learner's kernel, such a cell can be fooled: the learner's code
+runs in the same process as the comparison, so it can replace numpy's comparison functions,
+return objects that compare equal to anything, read the expected values from the checker's
+stack frames, or call nnlib itself. So the score of such a cell is decided here, in the grader:
+
+1. :func:`checked_cells` reads the *instructor's* source of every test cell (never the
+   learner's copy) and keeps the cells that consist only of ``check`` calls (and imports);
+2. :func:`score_notebook` chooses the cases in the grader process: the cell's own (the
+   self-check's and the hidden tests' seeds) plus fresh ones drawn from a secret seed the
+   learner cannot know, and computes nnlib's answers for them here;
+3. a fresh sandbox without nnlib or torch (``autograder.trusted.runner``) runs the learner's
+   code cells in notebook order (never a test cell) and, at each test cell, runs each aspect's
+   ``observe`` on those cases, and sends back only plain data (``autograder.trusted.wire``);
+4. the values are compared with nnlib's here, with the checks' own comparison and tolerances.
+
+A cell earns its points only if every case agrees. A part whose code reaches for nnlib or
+torch (which the sandbox does not have) earns nothing and is flagged as delegation; a part that
+passed in the notebook but not here is flagged too, with the first difference and any
+suspicious constructs in the code (see ``autograder.trusted.scan``), since that is what
+patching or stack-reading looks like from the outside.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import secrets
+import sys
+import types
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import sandbox
+from . import wire
+
+#: How many characters of a failure are kept in a flag or a feedback note.
+MESSAGE_LIMIT = 1200
+
+
+@dataclass(frozen=True)
+class CheckCall:
+    """One ``check(key, impl, seed=..., hidden=...)`` call of a test cell."""
+
+    key: str
+    impl: str
+    seed: int | None
+    hidden: bool
+
+
+@dataclass
+class CellVerdict:
+    """The trusted score of one test cell."""
+
+    cell: str
+    max_score: float
+    points: float = 0.0
+    passed: bool = False
+    reason: str = ""       # the first failure, in words ("" when passed)
+    kind: str = ""         # "", "delegation", "error" or "failed"
+    cases: int = 0
+    keys: tuple[str, ...] = ()
+
+
+@dataclass
+class NotebookVerdict:
+    """The trusted scores of one notebook's check cells, and what the run noticed."""
+
+    cells: dict[str, CellVerdict] = field(default_factory=dict)
+    secret: int | None = None
+    error: str = ""          # the whole trusted run failed (sandbox limit, unreadable output)
+    cell_errors: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    sandbox_seconds: float = 0.0
+
+
+class Untransferable(Exception):
+    """A case holds an object the sandbox cannot be given (the cell keeps its notebook score)."""
+
+
+# --- which cells ------------------------------------------------------------------------------
+
+def _constant(node):
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and \
+            isinstance(node.operand, ast.Constant) and type(node.operand.value) is int:
+        return -node.operand.value
+    raise ValueError("not a constant")
+
+
+def parse_check_cell(source: str) -> list[CheckCall] | None:
+    """The ``check`` calls of a test cell, or None if the cell does anything else."""
+    from autograder.checks import ASPECTS
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    calls = []
+    for statement in tree.body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            continue
+        if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+            return None
+        call = statement.value
+        name = call.func.id if isinstance(call.func, ast.Name) else (
+            call.func.attr if isinstance(call.func, ast.Attribute) else None)
+        if name != "check" or len(call.args) != 2 or not isinstance(call.args[1], ast.Name):
+            return None
+        try:
+            key = _constant(call.args[0])
+            options = {kw.arg: _constant(kw.value) for kw in call.keywords}
+        except ValueError:
+            return None
+        if key not in ASPECTS or set(options) - {"seed", "hidden"}:
+            return None
+        seed, hidden = options.get("seed"), options.get("hidden", False)
+        if not (seed is None or type(seed) is int) or type(hidden) is not bool:
+            return None
+        calls.append(CheckCall(key, call.args[1].id, seed, hidden))
+    return calls or None
+
+
+def checked_cells(spec) -> dict[str, list[CheckCall]]:
+    """{grade cell name: its check calls} for the test cells that trusted scoring covers."""
+    solutions = set(spec.solution_cells)
+    found = {}
+    for grade in spec.grade_cells:
+        if grade.name in solutions or grade.cell_type != "code":
+            continue
+        try:
+            source = spec.source_cell(grade.name).source
+        except KeyError:
+            continue
+        calls = parse_check_cell(source)
+        if calls:
+            found[grade.name] = calls
+    return found
+
+
+# --- cases and what crosses into the sandbox --------------------------------------------------
+
+def _case_sets(key: str, calls: list[CheckCall], secret: int):
+    """(rng seed, hidden) for each set of cases: the cell's own, then the secret one."""
+    from autograder.checks._core import visible_seed
+
+    sets = []
+    for call in calls:
+        if call.key == key:
+            entry = (visible_seed(key) if call.seed is None else call.seed, call.hidden)
+            if entry not in sets:
+                sets.append(entry)
+    sets.append(([secret, zlib.crc32(key.encode())], True))
+    return sets
+
+
+def _given_encoding(given_names: frozenset[str]):
+    """The ``given`` hook of :func:`wire.encode` for the grader's cases."""
+    import numpy as np
+
+    def given(value):
+        cls = type(value)
+        module = getattr(cls, "__module__", "") or ""
+        if module.startswith("nnlib.") or module == "nnlib":
+            if cls.__name__ not in given_names:
+                raise Untransferable(f"a case holds an nnlib {cls.__name__}, which this "
+                                     "assignment does not give to learners")
+            return {"given": "nnlib", "class": cls.__name__,
+                    "state": wire.encode(vars(value), given)}
+        if isinstance(value, np.random.Generator):
+            bit = value.bit_generator
+            return {"given": "rng", "bit_generator": type(bit).__name__,
+                    "state": wire.encode(bit.state, given)}
+        if isinstance(value, np.dtype):
+            return {"given": "dtype", "name": value.name}
+        if isinstance(value, type) and issubclass(value, np.generic):
+            return {"given": "scalar_type", "name": np.dtype(value).name}
+        if any(value is t for t in (float, int, bool, complex)):
+            return {"given": "builtin_type", "name": value.__name__}
+        if isinstance(value, (types.FunctionType, type)) and \
+                (getattr(value, "__module__", "") or "").startswith("autograder.checks."):
+            return {"given": "checks",
+                    "ref": f"{value.__module__.removeprefix('autograder.checks.')}."
+                           f"{value.__qualname__}"}
+        if module.startswith("autograder.checks."):
+            return {"given": "checks-object",
+                    "class": f"{module.removeprefix('autograder.checks.')}.{cls.__qualname__}",
+                    "state": wire.encode(vars(value), given)}
+        raise Untransferable(f"a case holds a {module}.{cls.__qualname__}, which the sandbox "
+                             "cannot be given")
+
+    return given
+
+
+def _encode_case(case, given) -> dict:
+    return {"label": case.label, "args": wire.encode(tuple(case.args), given),
+            "kwargs": wire.encode(dict(case.kwargs), given), "float32": bool(case.float32),
+            "seed": int(case.seed)}
+
+
+# --- reading the runner's answer ----------------------------------------------------------------
+
+_SAFE_ERRORS = {name: getattr(builtins, name) for name in dir(builtins)
+                if isinstance(getattr(builtins, name), type)
+                and issubclass(getattr(builtins, name), Exception)}
+
+
+def _error(data) -> BaseException:
+    """An exception standing for the learner's (same builtin type and message where possible,
+    so the checks' mistake recognition can compare them)."""
+    name = data.get("type") if isinstance(data.get("type"), str) else "Exception"
+    message = data.get("message") if isinstance(data.get("message"), str) else ""
+    cls = _SAFE_ERRORS.get(name) if data.get("builtin") else None
+    if cls is None:
+        cls = type(name if name.isidentifier() else "Exception", (Exception,), {})
+    try:
+        error = cls(message)
+    except Exception:  # noqa: BLE001 - exceptions with unusual constructors
+        error = Exception(message)
+    return error
+
+
+def _outcome(record: dict):
+    """The checks' Outcome for one case, from the runner's record (plain data only)."""
+    from autograder.checks._core import Outcome
+
+    outcome = Outcome()
+    if "value" in record:
+        value = record["value"]
+        if type(value) is not dict:
+            raise wire.WireError("a malformed value")
+        outcome.value = {name: wire.decode(item) for name, item in value.items()}
+    if "error" in record:
+        if type(record["error"]) is not dict:
+            raise wire.WireError("a malformed error")
+        outcome.value = None
+        outcome.error = _error(record["error"])
+        where = record["error"].get("where")
+        outcome.error_text = where if isinstance(where, str) else ""
+    problem = record.get("return_problem")
+    if problem:
+        outcome.value = None
+        outcome.return_problem = str(problem)
+    outcome.warnings = [str(w) for w in record.get("warnings", []) if isinstance(w, str)]
+    stderr = record.get("stderr")
+    outcome.stderr = stderr if isinstance(stderr, str) else ""
+    return outcome
+
+
+def _read_records(stdout: bytes) -> tuple[list[dict], str]:
+    """The runner's JSON lines, and a complaint if they are not what the runner writes."""
+    records, complaint = [], ""
+    seen = set()
+    for number, line in enumerate(stdout.decode("utf-8", "replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            return records, f"line {number} of the trusted run's output is not JSON"
+        if type(record) is not dict or record.get("type") not in ("cell", "case", "done"):
+            return records, f"line {number} of the trusted run's output is not a result"
+        identity = (record.get("type"), record.get("cell"), record.get("key"),
+                    record.get("index"))
+        if identity in seen:
+            return records, (f"the trusted run reported {identity[0]} {identity[1:]} twice: "
+                             "its output was tampered with")
+        seen.add(identity)
+        records.append(record)
+    if not records or records[-1].get("type") != "done":
+        complaint = "the trusted run did not finish"
+    return records, complaint
+
+
+# --- the whole notebook ---------------------------------------------------------------------------
+
+def trusted_sources() -> tuple[Path, ...]:
+    """What the trusted runner may read of this package: the checks, the mistakes (which the
+    checks import), the runner itself; not the rest (the demo course, the grader)."""
+    package = Path(__file__).resolve().parents[1]
+    return (package / "__init__.py", package / "sandbox.py", package / "checks",
+            package / "mistakes", package / "trusted")
+
+
+def plan_steps(nb, spec, calls_by_cell, config=None) -> list[tuple[str, object]]:
+    """The notebook as the trusted run sees it: ("cell", (index, source)) for each code cell
+    that is the learner's to run, ("grade", name) at each test cell that trusted scoring
+    covers. Test cells (and copies of them) are never run."""
+    from .. import integrity
+
+    test_cells = {g.name for g in spec.grade_cells if g.name not in set(spec.solution_cells)}
+    test_sources = set()
+    for name in test_cells:
+        try:
+            source = spec.source_cell(name).source
+        except KeyError:
+            continue
+        test_sources |= {source.strip(), integrity.released_source(source, config).strip()}
+    steps = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        if grade_id in calls_by_cell:
+            steps.append(("grade", grade_id))
+        elif grade_id in test_cells or source.strip() in test_sources:
+            continue
+        else:
+            steps.append(("cell", (index, source)))
+    return steps
+
+
+def score_notebook(nb, spec, *, inputs: Path, notebook_grades: dict, timeout: float,
+                   cell_timeout: float, config=None, limits: sandbox.Limits | None = None,
+                   secret: int | None = None) -> NotebookVerdict:
+    """Trusted scores for the check cells of one sanitized notebook (see the module docstring).
+
+    ``inputs`` is the folder of the submission's files (mounted read-only in the sandbox);
+    ``notebook_grades`` the scores the cells got in the notebook run (for flags only).
+    """
+    import time
+
+    import numpy as np
+
+    from autograder.checks import ASPECTS, PARTS
+    from autograder.checks._core import reference
+
+    from .given import given_for
+
+    started = time.monotonic()
+    verdict = NotebookVerdict(secret=secrets.randbits(63) if secret is None else secret)
+    calls_by_cell = checked_cells(spec)
+    if not calls_by_cell:
+        return verdict
+    grade_points = {g.name: g.max_score for g in spec.grade_cells}
+    keys = {call.key for calls in calls_by_cell.values() for call in calls}
+    given_names = given_for({PARTS[ASPECTS[key].part].assignment for key in keys})
+    encode_given = _given_encoding(given_names)
+
+    # The cases, chosen and answered here.
+    cases: dict[tuple[str, str], list] = {}
+    expected: dict[tuple[str, str], list] = {}
+    request_steps, trusted_cells = [], {}
+    for kind, item in plan_steps(nb, spec, calls_by_cell, config):
+        if kind == "cell":
+            index, source = item
+            request_steps.append({"kind": "cell", "index": index, "source": source})
+            continue
+        cell = item
+        if cell in trusted_cells:  # a duplicated test cell: its first position counts
+            continue
+        calls = calls_by_cell[cell]
+        step = {"kind": "grade", "cell": cell, "aspects": []}
+        try:
+            for key in dict.fromkeys(call.key for call in calls):
+                aspect = ASPECTS[key]
+                impl = next(call.impl for call in calls if call.key == key)
+                found = []
+                for seed, hidden in _case_sets(key, calls, verdict.secret):
+                    found += aspect.cases(np.random.default_rng(seed), hidden)
+                step["aspects"].append({"key": key, "impl": impl,
+                                        "cases": [_encode_case(c, encode_given) for c in found]})
+                cases[(cell, key)] = found
+                expected[(cell, key)] = [reference(aspect, c) for c in found]
+        except Untransferable as why:
+            verdict.cell_errors.append({"cell": cell, "message": f"not graded in isolation: {why}"})
+            continue
+        trusted_cells[cell] = CellVerdict(cell, grade_points.get(cell, 0.0),
+                                          keys=tuple(dict.fromkeys(c.key for c in calls)),
+                                          cases=sum(len(s["cases"]) for s in step["aspects"]))
+        request_steps.append(step)
+    verdict.cells = trusted_cells
+    if not trusted_cells:
+        return verdict
+
+    request = {"given": sorted(given_names), "cell_timeout": cell_timeout,
+               "seconds": timeout, "steps": request_steps}
+    limits = limits or sandbox.Limits(wall_seconds=timeout + 15, cpu_seconds=int(timeout) + 10,
+                                      processes=32)
+    result = sandbox.run([sys.executable, "-m", "autograder.trusted.runner"], inputs=inputs,
+                         allowed_sources=trusted_sources(), limits=limits,
+                         stdin=json.dumps(request).encode())
+    verdict.sandbox_seconds = result.wall_seconds
+    records, complaint = _read_records(result.stdout)
+    if result.limit_hit:
+        complaint = f"the trusted run was stopped: {result.limit_hit}"
+    elif complaint and result.returncode != 0:
+        tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        complaint += f" (exit code {result.returncode}{': ' + ' / '.join(tail) if tail else ''})"
+
+    by_case = {}
+    for record in records:
+        if record["type"] == "cell" and not record.get("ok", True):
+            verdict.cell_errors.append({"cell": record.get("index"),
+                                        "message": f"{record.get('error')}: "
+                                                   f"{str(record.get('message'))[:300]}"})
+        elif record["type"] == "case":
+            by_case[(record.get("cell"), record.get("key"), record.get("index"))] = record
+
+    for cell, cell_verdict in trusted_cells.items():
+        _judge_cell(cell_verdict, calls_by_cell[cell], cases, expected, by_case, complaint,
+                    verdict.cell_errors)
+    verdict.error = complaint if complaint and not by_case else ""
+    verdict.seconds = time.monotonic() - started
+    return verdict
+
+
+def _judge_cell(cell_verdict: CellVerdict, calls, cases, expected, by_case, complaint,
+                cell_errors) -> None:
+    """Decide one test cell: every case of every aspect must agree with nnlib."""
+    from autograder.checks import ASPECTS, PARTS
+    from autograder.checks._core import compare
+
+    cell = cell_verdict.cell
+    for key in cell_verdict.keys:
+        aspect, part = ASPECTS[key], PARTS[ASPECTS[key].part]
+        outcomes = []
+        for index, case in enumerate(cases[(cell, key)]):
+            record = by_case.get((cell, key, index))
+            failure, kind = _case_failure(aspect, part, case, record, expected[(cell, key)][index],
+                                          complaint, outcomes, compare)
+            if failure:
+                cell_verdict.reason = _with_hint(aspect, cases[(cell, key)], outcomes, failure,
+                                                 kind)[:MESSAGE_LIMIT]
+                cell_verdict.kind = kind
+                # A part that is undefined because the cell defining it failed to import nnlib
+                # (or torch) delegated too.
+                if (record or {}).get("missing") and any(sandbox.BLOCKED_MESSAGE in e["message"]
+                                                 for e in cell_errors):
+                    cell_verdict.kind = "delegation"
+                return
+    cell_verdict.passed = True
+    cell_verdict.points = cell_verdict.max_score
+
+
+def _case_failure(aspect, part, case, record, expected, complaint, outcomes, compare):
+    """("" , "") if the case agrees with nnlib, else (what went wrong, its kind)."""
+    where = f"{part.name}, {aspect.what}, on {case.label}"
+    if record is None:
+        return f"{where}: no result ({complaint or 'the trusted run stopped before it'})", "error"
+    if record.get("missing"):
+        return (f"{where}: {part.name} is not defined when this test runs (in the trusted run, "
+                f"which runs only your own cells)"), "failed"
+    if record.get("timeout"):
+        return f"{where}: ran past the time limit", "failed"
+    if record.get("not_written"):
+        return f"{where}: not written yet (NotImplementedError)", "failed"
+    if record.get("crashed"):
+        return f"{where}: the trusted run could not observe it ({record['crashed']})", "error"
+    try:
+        outcome = _outcome(record)
+    except (wire.WireError, TypeError, ValueError) as error:
+        return f"{where}: the value that came back is not plain data ({error})", "failed"
+    outcomes.append(outcome)
+    if outcome.error is not None:
+        message = f"{type(outcome.error).__name__}: {outcome.error}"
+        kind = "delegation" if sandbox.BLOCKED_MESSAGE in message else "failed"
+        return f"{where}: your code raised {message}", kind
+    if outcome.return_problem:
+        return f"{where}: {outcome.return_problem}", "failed"
+    difference = compare(aspect, case, outcome.value, expected)
+    if difference:
+        return f"{where}: compared with nnlib, {difference}", "failed"
+    if aspect.stable and outcome.overflow_warnings:
+        return (f"{where}: your code overflowed ({'; '.join(sorted(set(outcome.overflow_warnings)))})",
+                "failed")
+    return "", ""
+
+
+def _with_hint(aspect, cases, outcomes, failure: str, kind: str) -> str:
+    """The failure, with the hint of a recognised known mistake when all cases came back."""
+    if kind != "failed" or len(outcomes) != len(cases):
+        return failure
+    try:
+        from autograder.checks import recognise
+
+        found = recognise(aspect, cases, outcomes)
+    except Exception:  # noqa: BLE001 - hints are a courtesy; the verdict stands without them
+        return failure
+    if found:
+        failure += f"\n  Likely cause: {found[0].hint} [known mistake: {found[0].id}]"
+    return failure
