@@ -8,9 +8,12 @@ is simply never run, and its points are lost without a word). ``inspect_and_repa
 them on the submitted notebook and
 
 * reports every difference from the released master copy as a problem (see
-  ``spec.PROBLEM_KINDS``), and
+  ``spec.PROBLEM_KINDS``): edited locked cells, points, checksums, cell types, nbgrader flags
+  (a solution cell marked as a test, a test unlocked), duplicated, unknown and deleted cells;
+  and
 * repairs only what would otherwise stop grading or lose a test: corrupt metadata on a known cell
-  is rebuilt from the release, metadata with an unknown grade id is dropped, and a deleted test
+  is rebuilt from the release, and so are changed flags, metadata with an unknown grade id is
+  dropped, and a deleted test
   cell is put back (as nbgrader's ``OverwriteCells.add_missing_cells`` would, but placed after the
   nearest surviving neighbour, so a deleted neighbour cannot make it fail).
 
@@ -134,6 +137,20 @@ def inspect_and_repair(nb: NotebookNode, spec: NotebookSpec, config=None) -> lis
                 problems.append(problem("changed-points", f"cell {name!r} claims "
                                         f"{meta['points']!r} points; it is worth "
                                         f"{grade_points[name]:g}", notebook, name))
+        if "checksum" in meta and meta["checksum"] not in _checksums(spec, name, config):
+            problems.append(problem("changed-checksum", f"cell {name!r} carries checksum "
+                                    f"{str(meta['checksum'])[:40]!r}, not the released one; "
+                                    "the released cell is used", notebook, name))
+        master = _master_metadata(spec, name)
+        flags = [flag for flag in ("grade", "solution", "locked", "task")
+                 if bool(meta.get(flag)) != bool(master[flag])]
+        if flags:
+            # nbgrader trusts these flags (a solution cell marked as graded stops its
+            # OverwriteCells cold); the released ones are restored.
+            cell.metadata["nbgrader"] = master
+            problems.append(problem("changed-metadata", f"cell {name!r} had its "
+                                    f"{', '.join(flags)} flag{'s' if len(flags) > 1 else ''} "
+                                    "changed; the released metadata is used", notebook, name))
 
     for name in spec.solution_cells:
         if name not in counts and name not in grade_points:
@@ -161,6 +178,22 @@ def inspect_and_repair(nb: NotebookNode, spec: NotebookSpec, config=None) -> lis
             problems.append(problem("missing-cell", f"task cell {task.name!r} was deleted",
                                     notebook, task.name))
     return problems
+
+
+def _checksums(spec: NotebookSpec, name: str, config=None) -> set:
+    """The checksums a cell may carry: the gradebook's, and nbgrader's checksum of the cell as
+    released (for a test cell the gradebook's includes its hidden tests, the release's not)."""
+    from nbgrader.utils import compute_checksum
+
+    source = spec.source_cell(name)
+    text = released_source(source.source, config) if source.locked else source.source
+    cell = NotebookNode(cell_type=source.cell_type, source=text,
+                        metadata=NotebookNode(nbgrader=NotebookNode(_master_metadata(spec, name))))
+    try:
+        released = compute_checksum(cell)
+    except Exception:  # noqa: BLE001 - an unusual cell: only the gradebook's checksum counts
+        released = None
+    return {source.checksum, released} - {None}
 
 
 def _insertion_index(nb: NotebookNode, order: list[str], name: str) -> int:

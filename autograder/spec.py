@@ -149,6 +149,8 @@ PROBLEM_KINDS = {
     "worker-died": "the grading process died or was killed",
     "skipped-file": "a submitted file was not copied (symlink, or over the size limit)",
     "changed-checksum": "a cell's nbgrader checksum was edited (the released one is used)",
+    "changed-metadata": "a cell's nbgrader flags (grade, solution, locked, task) were changed "
+                        "(the released ones are used)",
     "output-limit": "a cell printed more than the grader keeps; the rest was dropped",
     "delegation": "a part calls nnlib or a library that implements it (not available while "
                   "grading); it earns nothing",
