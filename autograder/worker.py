@@ -115,6 +115,8 @@ def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: P
     except json.JSONDecodeError as error:
         return _unreadable_notebook(spec, problems, f"it is not valid JSON ({error.msg} at line "
                                     f"{error.lineno}, column {error.colno})")
+    except RecursionError:
+        return _unreadable_notebook(spec, problems, "its JSON is nested too deeply to read")
     try:
         nb = nbformat.reads(text, as_version=4)
         if not isinstance(nb.get("cells"), list):
