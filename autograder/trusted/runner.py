@@ -28,6 +28,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -44,15 +45,56 @@ def _alarm(signum, frame):
     raise StepTimeout()
 
 
+class _Watchdog(threading.Thread):
+    """Ends the run when a step overruns its limit and the alarm did not stop it (learner code
+    can ignore SIGALRM): writes a "stopped" record and exits, keeping what was done."""
+
+    GRACE = 3.0
+
+    def __init__(self, emit):
+        super().__init__(daemon=True, name="trusted-watchdog")
+        self.emit = emit
+        self.deadline = None
+        self.label = ""
+
+    def run(self):
+        while True:
+            time.sleep(0.2)
+            deadline = self.deadline
+            if deadline is not None and time.monotonic() > deadline + self.GRACE:
+                self.emit({"type": "stopped",
+                           "reason": f"{self.label} ran past its time limit and could not be "
+                                     "interrupted"})
+                os._exit(3)
+
+
+_watchdog: _Watchdog | None = None
+
+
 class _Limit:
-    def __init__(self, seconds: float):
+    """A time limit for a block: SIGALRM raises StepTimeout in it; the watchdog backs it up.
+    Limits nest (the inner one restores the outer)."""
+
+    def __init__(self, seconds: float, label: str = "a step"):
         self.seconds = max(0.01, float(seconds))
+        self.label = label
 
     def __enter__(self):
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.started = time.monotonic()
+        self.outer_alarm, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+        seconds = min(self.seconds, self.outer_alarm) if self.outer_alarm else self.seconds
+        if _watchdog is not None:
+            self.outer = (_watchdog.deadline, _watchdog.label)
+            _watchdog.deadline, _watchdog.label = self.started + seconds, self.label
+        signal.setitimer(signal.ITIMER_REAL, seconds)
 
     def __exit__(self, *exc):
         signal.setitimer(signal.ITIMER_REAL, 0)
+        if _watchdog is not None:
+            _watchdog.deadline, _watchdog.label = self.outer
+        if self.outer_alarm:
+            left = self.outer_alarm - (time.monotonic() - self.started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
         return False
 
 
@@ -114,9 +156,16 @@ def main() -> int:
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
 
-    def emit(record: dict) -> None:
-        channel.write(json.dumps(record) + "\n")
+    lock = threading.Lock()
 
+    def emit(record: dict) -> None:
+        with lock:
+            channel.write(json.dumps(record) + "\n")
+            channel.flush()
+
+    global _watchdog
+    _watchdog = _Watchdog(emit)
+    _watchdog.start()
     signal.signal(signal.SIGALRM, _alarm)
     _copy_inputs(Path("/input"), Path.cwd())
 
@@ -148,7 +197,7 @@ def main() -> int:
             started = time.monotonic()
             try:
                 code = _compile(step["source"], f"<cell {step['index']}>")
-                with _Limit(min(cell_timeout, remaining)):
+                with _Limit(min(cell_timeout, remaining), f"cell {step['index']}"):
                     exec(code, namespace)
             except StepTimeout:
                 record.update(ok=False, error="StepTimeout",
@@ -174,7 +223,8 @@ def main() -> int:
                     if impl is None:
                         record.update(missing=True)
                     else:
-                        with _Limit(min(cell_timeout, remaining)):
+                        with _Limit(min(cell_timeout, remaining),
+                                    f"{item['key']} on {case.label}"):
                             outcome = _core.run(aspect, impl, case, learner=True)
                         record.update(_outcome(outcome, wire))
                 except StepTimeout:

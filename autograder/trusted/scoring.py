@@ -251,29 +251,56 @@ def _outcome(record: dict):
     return outcome
 
 
-def _read_records(stdout: bytes) -> tuple[list[dict], str]:
-    """The runner's JSON lines, and a complaint if they are not what the runner writes."""
-    records, complaint = [], ""
-    seen = set()
-    for number, line in enumerate(stdout.decode("utf-8", "replace").splitlines(), 1):
-        if not line.strip():
-            continue
+def _sequence(steps: list[dict]) -> list[tuple]:
+    """The records the runner writes for ``steps``, in order (see ``runner.main``)."""
+    expected = []
+    for step in steps:
+        if step["kind"] == "cell":
+            expected.append(("cell", step["index"]))
+        else:
+            for item in step["aspects"]:
+                expected += [("case", step["cell"], item["key"], index)
+                             for index in range(len(item["cases"]))]
+    return expected
+
+
+def _identity(record: dict) -> tuple:
+    if record.get("type") == "cell":
+        return ("cell", record.get("index"))
+    return ("case", record.get("cell"), record.get("key"), record.get("index"))
+
+
+def read_records(stdout: bytes, steps: list[dict]) -> tuple[list[dict], str, bool]:
+    """The runner's records, a complaint if they are incomplete, and whether they were tampered
+    with. The runner writes exactly one record per step and case, in plan order, then "done" (or
+    "stopped" when its watchdog ends a run that overran); anything else in the channel (a line
+    that is not a record, a record out of order or twice) was written by the learner's code, and
+    then none of the run's results count."""
+    expected = _sequence(steps)
+    records = []
+    lines = [line for line in stdout.decode("utf-8", "replace").splitlines() if line.strip()]
+    for number, line in enumerate(lines, 1):
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
-            return records, f"line {number} of the trusted run's output is not JSON"
-        if type(record) is not dict or record.get("type") not in ("cell", "case", "done"):
-            return records, f"line {number} of the trusted run's output is not a result"
-        identity = (record.get("type"), record.get("cell"), record.get("key"),
-                    record.get("index"))
-        if identity in seen:
-            return records, (f"the trusted run reported {identity[0]} {identity[1:]} twice: "
-                             "its output was tampered with")
-        seen.add(identity)
+        except (json.JSONDecodeError, RecursionError):
+            return records, f"line {number} of the trusted run's output is not JSON", True
+        if type(record) is not dict:
+            return records, f"line {number} of the trusted run's output is not a record", True
+        if record.get("type") in ("done", "stopped"):
+            if number != len(lines):
+                return records, "the trusted run's output goes on after its end", True
+            if record["type"] == "done":
+                if len(records) != len(expected):
+                    return records, "the trusted run's output ends early: tampered with", True
+                return records, "", False
+            reason = record.get("reason")
+            return records, ("the trusted run was stopped: "
+                             + (reason[:200] if isinstance(reason, str) else "time limit")), False
+        if len(records) >= len(expected) or _identity(record) != expected[len(records)]:
+            return records, (f"line {number} of the trusted run's output is not the result it "
+                             "should be: written by the learner's code"), True
         records.append(record)
-    if not records or records[-1].get("type") != "done":
-        complaint = "the trusted run did not finish"
-    return records, complaint
+    return records, "the trusted run did not finish", False
 
 
 # --- the whole notebook ---------------------------------------------------------------------------
@@ -387,8 +414,10 @@ def score_notebook(nb, spec, *, inputs: Path, notebook_grades: dict, timeout: fl
                          allowed_sources=trusted_sources(), limits=limits,
                          stdin=json.dumps(request).encode())
     verdict.sandbox_seconds = result.wall_seconds
-    records, complaint = _read_records(result.stdout)
-    if result.limit_hit:
+    records, complaint, tampered = read_records(result.stdout, request_steps)
+    if tampered:
+        records = []
+    elif result.limit_hit and complaint:
         complaint = f"the trusted run was stopped: {result.limit_hit}"
     elif complaint and result.returncode != 0:
         tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
@@ -406,7 +435,7 @@ def score_notebook(nb, spec, *, inputs: Path, notebook_grades: dict, timeout: fl
     for cell, cell_verdict in trusted_cells.items():
         _judge_cell(cell_verdict, calls_by_cell[cell], cases, expected, by_case, complaint,
                     verdict.cell_errors)
-    verdict.error = complaint if complaint and not by_case else ""
+    verdict.error = complaint if complaint and (tampered or not by_case) else ""
     verdict.seconds = time.monotonic() - started
     return verdict
 
