@@ -460,12 +460,19 @@ def _judge_cell(cell_verdict: CellVerdict, calls, cases, expected, by_case, comp
                 cell_verdict.kind = kind
                 # A part that is undefined because the cell defining it failed to import nnlib
                 # (or torch) delegated too.
-                if (record or {}).get("missing") and any(sandbox.BLOCKED_MESSAGE in e["message"]
-                                                 for e in cell_errors):
+                if (record or {}).get("missing") and any(_delegates(e["message"])
+                                                         for e in cell_errors):
                     cell_verdict.kind = "delegation"
                 return
     cell_verdict.passed = True
     cell_verdict.points = cell_verdict.max_score
+
+
+def _delegates(message: str) -> bool:
+    """Whether an error says that code reached for a blocked library (nnlib, torch, ...)."""
+    if sandbox.BLOCKED_MESSAGE in message:
+        return True
+    return any(f"No module named '{name}" in message for name in sandbox.DEFAULT_BLOCKED)
 
 
 def _case_failure(aspect, part, case, record, expected, complaint, outcomes, compare):
@@ -489,7 +496,7 @@ def _case_failure(aspect, part, case, record, expected, complaint, outcomes, com
     outcomes.append(outcome)
     if outcome.error is not None:
         message = f"{type(outcome.error).__name__}: {outcome.error}"
-        kind = "delegation" if sandbox.BLOCKED_MESSAGE in message else "failed"
+        kind = "delegation" if _delegates(message) else "failed"
         return f"{where}: your code raised {message}", kind
     if outcome.return_problem:
         return f"{where}: {outcome.return_problem}", "failed"
