@@ -63,8 +63,10 @@ def generate_feedback(course: Course, assignment: str, students: list[str] | Non
     from nbgrader.apps.api import NbGraderAPI
 
     api = NbGraderAPI(coursedir=course.coursedir, config=course.config)
+    # A submission that could not be read (invalid JSON) is graded 0 with no notebook to show:
+    # it has no feedback page, and is listed in the problems instead.
     graded = [s for s in course.submitted_students(assignment)
-              if course.folder("autograded", s, assignment).is_dir()]
+              if any(course.folder("autograded", s, assignment).glob("*.ipynb"))]
     if students:
         missing = sorted(set(students) - set(graded))
         if missing:
