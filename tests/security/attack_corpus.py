@@ -19,8 +19,10 @@ wherever a submission could have written them.
 
 The attacks are bounded so that running them through plain nbgrader (``bench/attacks.py``) does
 not harm the machine: memory stops at 3 GiB, forks at 150 short-lived processes, disk at 600 MB,
-a planted process sleeps 120 s; writes only create marker files; kills aim at the grading
-process and its group, never at every process.
+a planted process sleeps 120 s; writes only create marker files (nothing that would run);
+kills aim at the grading process, its group and its parent, never at every process; probes of
+other processes and of the cgroups only look (nothing is read from another process's
+environment, nothing is moved).
 """
 from __future__ import annotations
 
@@ -455,19 +457,22 @@ _probe("filesystem scan", _scan)
 '''
 READ_PROCESSES = '''\
 def _processes():
-    found = []
+    found, graders = 0, []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
-                found.append(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode()[:200])
+                line = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode()
             except OSError:
-                pass
-    return found
+                continue
+            found += 1
+            if "nbgrader" in line or "autograder grade" in line:
+                graders.append(line[:120])
+    return f"{found} visible, graders: {graders}"
 _probe("processes", _processes)
 _probe("parent's folder", lambda: os.listdir(f"/proc/{os.getppid()}/cwd"))
 _probe("secret via the parent's folder", lambda: open(f"/proc/{os.getppid()}/cwd/" + os.path.basename("$secret_path")).read())
 _probe("secret via /proc/1/root", lambda: open("/proc/1/root$secret_path").read())
-_probe("parent's environment", lambda: open(f"/proc/{os.getppid()}/environ", "rb").read()[:300])
+_probe("parent's environment", lambda: f"{len(open(f'/proc/{os.getppid()}/environ', 'rb').read())} bytes")
 '''
 SYMLINK_READ = '''\
 _probe("secret through a submitted link", lambda: open("secret-link.txt").read())
@@ -652,7 +657,7 @@ _probe("sudo", lambda: subprocess.run(["sudo", "-n", "id", "-u"], capture_output
 PROC_ESCAPE = '''\
 _probe("host root via /proc/1/root", lambda: os.listdir("/proc/1/root/root"))
 _probe("host's cgroups", lambda: os.listdir("/sys/fs/cgroup"))
-_probe("leave the cgroup", lambda: open("/sys/fs/cgroup/memory/cgroup.procs", "w").write(str(os.getpid())))
+_probe("leave the cgroup", lambda: open("/sys/fs/cgroup/memory/cgroup.procs", "a").close() or "could move itself")
 _probe("raw memory", lambda: len(open("/dev/mem", "rb").read(16)))
 _probe("disks", lambda: [d for d in os.listdir("/dev") if d.startswith(("sd", "vd", "nvme"))])
 _probe("kernel log", lambda: open("/dev/kmsg").readline())
