@@ -32,8 +32,10 @@ $(VENV)/.test-deps-installed: $(VENV)/.deps-installed requirements-test.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-test.txt
 	touch $@
 
+# After a failed build, Sphinx would reuse the failed pages on an unchanged rebuild and pass:
+# forget them so that the next build reads them again.
 book: deps
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	$(BIN)/jupyter-book build . --warningiserror --keep-going || { rm -rf _build/.doctrees; exit 1; }
 
 test: test-deps
 	$(BIN)/python -m pytest

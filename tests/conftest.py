@@ -50,6 +50,7 @@ import fcntl
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -178,6 +179,9 @@ def built_book() -> Path:
     log = result.stdout + result.stderr
     log_path.write_text(log, encoding="utf-8")
     if result.returncode != 0:
+        # Sphinx keeps the failed pages in its environment and an unchanged rebuild would then
+        # pass with their error outputs: forget them so that the next build reads them again.
+        shutil.rmtree(BUILD_DIR / ".doctrees", ignore_errors=True)
         pytest.fail(
             f"jupyter-book build failed with exit status {result.returncode} (full log: "
             f"{log_path}); the end of the log:\n{log[-BUILD_LOG_TAIL:]}", pytrace=False)

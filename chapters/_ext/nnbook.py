@@ -149,16 +149,25 @@ def source_digest(package: Path, packages=OUTPUT_PACKAGES) -> str:
     return digest.hexdigest()
 
 
+#: The project's packages that pages execute: nnlib (every chapter) and autograder (the
+#: instructors' pages run its commands).
+EXECUTED_PACKAGES = ("nnlib", "autograder")
+
+
 def nnlib_digest() -> str:
-    """``source_digest`` of the nnlib the build imports.
+    """``source_digest`` of nnlib and the autograder as the build imports them.
 
     jupyter-cache keys a chapter's outputs on the chapter's own code only; every chapter imports
-    nnlib, so a change to nnlib must re-execute them all.
+    nnlib (and the instructors' pages run the autograder), so a change to either must re-execute
+    them all.
     """
-    spec = importlib.util.find_spec("nnlib")
-    if spec is None or not spec.submodule_search_locations:
-        raise ExtensionError("nnbook: nnlib is not importable; install it (`pip install -e .`)")
-    return source_digest(Path(next(iter(spec.submodule_search_locations))))
+    digests = []
+    for name in EXECUTED_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            raise ExtensionError(f"nnbook: {name} is not importable; install it (`pip install -e .`)")
+        digests.append(source_digest(Path(next(iter(spec.submodule_search_locations)))))
+    return hashlib.sha256("\0".join(digests).encode()).hexdigest()
 
 
 def invalidate_execution_cache(cache_dir: Path, digest: str) -> bool:
