@@ -14,6 +14,9 @@ What the sandboxed process sees and may do:
   ``ImportError`` (:data:`BLOCKED_MESSAGE`), so a submission cannot delegate to the reference.
 - **Identity**: a real unprivileged user id on the host, a fresh one for every sandbox (see
   :func:`allocate_uid`), no supplementary groups, no capabilities, ``no_new_privs``.
+- **System calls**: a seccomp filter (``autograder.seccomp``, on x86-64) refuses new
+  namespaces, mounts, module loading, ptrace, eBPF and the other first steps of a kernel
+  exploit.
 - **Namespaces**: its own network (loopback only: no network), PID (everything it starts dies
   with it), IPC and UTS namespaces.
 - **Limits** (:class:`Limits`): wall time (enforced here by killing the whole sandbox), CPU
@@ -124,14 +127,32 @@ def check_available() -> None:
         raise SandboxUnavailable(
             f"grading must run as root so that each submission can run as its own unprivileged "
             f"user; this process has uid {os.geteuid()} (run the command with sudo)")
-    probe = subprocess.run(
-        ["bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
-         "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin", *NAMESPACES,
-         "--die-with-parent", "--", "/bin/true"],
-        capture_output=True, text=True)
+    fd = _seccomp_fd()
+    try:
+        probe = subprocess.run(
+            ["bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
+             "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin", *NAMESPACES,
+             "--die-with-parent", *(["--seccomp", str(fd)] if fd is not None else []),
+             "--", "/bin/true"],
+            capture_output=True, text=True, pass_fds=() if fd is None else (fd,))
+    finally:
+        if fd is not None:
+            os.close(fd)
     if probe.returncode != 0:
         raise SandboxUnavailable(f"bubblewrap cannot create a sandbox here: {probe.stderr.strip()}")
     _available = True
+
+
+def _seccomp_fd() -> int | None:
+    """A file descriptor holding the compiled seccomp filter (None where there is none)."""
+    from . import seccomp
+
+    if not seccomp.available():
+        return None
+    fd = os.memfd_create("autograder-seccomp", 0)
+    os.write(fd, seccomp.filter_bytes())
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 def describe() -> str:
@@ -364,15 +385,18 @@ def visible_paths(allowed_sources=()) -> list[Path]:
 
 def build_command(argv, *, inputs: Path | None, allowed_sources=(), blocked_dir: Path | None,
                   blocked=(), limits: Limits, uid: int, env: dict[str, str],
-                  binds=()) -> list[str]:
+                  binds=(), seccomp_fd: int | None = None) -> list[str]:
     """The full ``bwrap ... setpriv ... argv`` command line (exposed for inspection and tests).
 
-    ``binds`` are extra ``(host_path, sandbox_path, writable)`` mounts.
+    ``binds`` are extra ``(host_path, sandbox_path, writable)`` mounts; ``seccomp_fd`` an open
+    descriptor of the compiled seccomp filter (passed to bwrap).
     """
-    cmd = ["bwrap", *NAMESPACES, "--die-with-parent", "--new-session",
-           "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
-           "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
-           "--symlink", "usr/sbin", "/sbin", "--dev", "/dev", "--proc", "/proc"]
+    cmd = ["bwrap", *NAMESPACES, "--die-with-parent", "--new-session"]
+    if seccomp_fd is not None:
+        cmd += ["--seccomp", str(seccomp_fd)]
+    cmd += ["--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
+            "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
+            "--symlink", "usr/sbin", "/sbin", "--dev", "/dev", "--proc", "/proc"]
     for etc in ("/etc/ld.so.cache", "/etc/alternatives", "/etc/fonts", "/etc/localtime"):
         if os.path.exists(etc):
             cmd += ["--ro-bind", etc, etc]
@@ -449,9 +473,11 @@ class Sandbox:
         self.limits = limits
         self.uid = allocate_uid()
         self.blocked_dir = _blocker_dir(blocked) if blocked else None
+        self.seccomp_fd = _seccomp_fd()
         self.command = build_command(argv, inputs=inputs, allowed_sources=allowed_sources,
                                      blocked_dir=self.blocked_dir, blocked=blocked,
-                                     limits=limits, uid=self.uid, env=env or {}, binds=binds)
+                                     limits=limits, uid=self.uid, env=env or {}, binds=binds,
+                                     seccomp_fd=self.seccomp_fd)
         self.cgroup = _Cgroup.create(f"autograder-sandbox-{self.uid}-{os.getpid()}-"
                                      f"{next(_uid_counter)}", limits)
         self.process: subprocess.Popen | None = None
@@ -479,9 +505,18 @@ class Sandbox:
         """Start the sandbox (``subprocess.Popen`` keyword arguments: the standard streams)."""
         if self.process is not None:
             raise RuntimeError("this sandbox was already started")
-        self.process = subprocess.Popen(self.command, preexec_fn=self._preexec(),
-                                        close_fds=True, **kwargs)
+        try:
+            self.process = subprocess.Popen(
+                self.command, preexec_fn=self._preexec(), close_fds=True,
+                pass_fds=() if self.seccomp_fd is None else (self.seccomp_fd,), **kwargs)
+        finally:
+            self._close_seccomp()
         return self.process
+
+    def _close_seccomp(self) -> None:
+        if self.seccomp_fd is not None:
+            os.close(self.seccomp_fd)
+            self.seccomp_fd = None
 
     def kill(self) -> None:
         """Kill the sandbox: bwrap and, with it, every process in its PID namespace."""
@@ -500,6 +535,7 @@ class Sandbox:
     def cleanup(self) -> None:
         """Kill whatever is left and release the cgroup and the blocked-package stubs."""
         self.kill()
+        self._close_seccomp()
         if self.process is not None:
             try:
                 self.process.wait(5)

@@ -178,3 +178,55 @@ def test_output_read_back_is_capped():
     result = run_python("import sys; sys.stdout.write('x' * 5_000_000)",
                         limits=sandbox.Limits(output_bytes=100_000))
     assert len(result.stdout) == 100_000 and result.output_truncated
+
+
+def test_total_memory_is_capped_across_processes_by_a_cgroup():
+    if not sandbox._Cgroup.supported():
+        pytest.skip("no writable memory cgroup on this machine")
+    # Two processes of 300 MiB each: each is far under its address-space limit, together they
+    # are over a total of 400 MiB, so one of them is killed.
+    result = run_python("""
+        import json, os, time
+        pid = os.fork()
+        block = bytearray(300 * 2**20)
+        time.sleep(1)
+        if pid == 0:
+            os._exit(0)
+        print(json.dumps({'child': os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])}))
+    """, limits=sandbox.Limits(wall_seconds=30, memory_total_bytes=400 * 2**20))
+    assert result.stdout in (b"", b'{"child": -9}\n'), result.stdout
+    assert result.limit_hit and "memory" in result.limit_hit
+
+
+@pytest.mark.skipif(not __import__("autograder.seccomp").seccomp.available(),
+                    reason="the seccomp filter is for x86-64")
+def test_new_namespaces_ptrace_and_mounts_are_refused_but_processes_and_threads_work():
+    info = run_json("""
+        import ctypes, json, os, subprocess, threading
+        libc = ctypes.CDLL(None, use_errno=True)
+        def errno_of(call):
+            return ctypes.get_errno() if call() == -1 else 0
+        outcome = {
+            'unshare_user': errno_of(lambda: libc.unshare(0x10000000)),
+            'unshare_mount': errno_of(lambda: libc.unshare(0x00020000)),
+            'ptrace': errno_of(lambda: libc.ptrace(16, 1, 0, 0)),
+            'mount': errno_of(lambda: libc.mount(b'none', b'/tmp', b'tmpfs', 0, None)),
+            'subprocess': subprocess.run(['echo', 'ok'], capture_output=True, text=True).stdout,
+        }
+        pid = os.fork()
+        if pid == 0:
+            os._exit(7)
+        outcome['fork'] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        thread = threading.Thread(target=lambda: None)
+        thread.start()
+        thread.join()
+        print(json.dumps(outcome))
+    """)
+    assert info["unshare_user"] == info["unshare_mount"] == info["ptrace"] == info["mount"] == 1
+    assert info["subprocess"] == "ok\n" and info["fork"] == 7
+
+
+def test_each_sandbox_gets_its_own_user():
+    first = run_json("import json, os; print(json.dumps(os.getuid()))")
+    second = run_json("import json, os; print(json.dumps(os.getuid()))")
+    assert first != second and min(first, second) >= sandbox.UID_BASE
