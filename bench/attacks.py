@@ -136,19 +136,27 @@ def _clean(ctx, roots) -> tuple[list[str], list[int]]:
     return [str(p) for p in planted], survivors
 
 
-def _where(paths: list[str], ctx) -> list[str]:
+def _where(paths: list[str], ctx, course: Path) -> list[str]:
+    """Where the planted files are, in words."""
+    courses = (str(course), str(ctx.course))
     places = []
     for path in paths:
         if path.startswith(str(ctx.site_packages)):
             places.append("site-packages")
-        elif "/source/" in path:
+        elif path.startswith(courses) and path.endswith("gradebook.db"):
+            places.append("the gradebook")
+        elif path.startswith(courses) and "/source/" in path:
             places.append("the instructor's folder")
-        elif "/submitted/" in path:
+        elif path.startswith(courses) and "/submitted/" in path:
             places.append("a classmate's folder")
-        elif path.startswith(("/tmp", "/dev/shm")):
-            places.append(path.split("/")[1] if path.startswith("/dev") else "/tmp")
+        elif path.startswith(courses):
+            places.append("the course folder")
+        elif path.startswith("/dev/shm"):
+            places.append("/dev/shm")
+        elif path.startswith("/tmp"):
+            places.append("/tmp")
         else:
-            places.append(os.path.dirname(path))
+            places.append(os.path.dirname(path) or path)
     return sorted(set(places))
 
 
@@ -187,7 +195,7 @@ def run_plain(ctx, released: Path, attacks, work: Path) -> dict:
         text = "\n".join(t for _, t in outputs)
         results[attack.name] = {
             "points": _points(course, attack.name), "exit": code, "seconds": seconds,
-            "leaks": _leaks(ctx, outputs, attack.name), "wrote": _where(planted, ctx),
+            "leaks": _leaks(ctx, outputs, attack.name), "wrote": _where(planted, ctx, course),
             "outlived": bool(survivors), "resources": _resources(text),
             "log": log[-400:] if log else ""}
         print(f"  plain nbgrader: {attack.name:28} {seconds:5.1f} s", flush=True)
@@ -213,7 +221,7 @@ def run_ours(ctx, course: Path, attacks, work: Path) -> dict:
                            corpus.NOTEBOOK)
         results[attack.name] = {
             "points": _points(course, attack.name), "exit": done.returncode,
-            "leaks": _leaks(ctx, outputs, attack.name), "wrote": _where(planted, ctx),
+            "leaks": _leaks(ctx, outputs, attack.name), "wrote": _where(planted, ctx, course),
             "outlived": bool(survivors), "resources": _resources(
                 "\n".join(t for _, t in outputs)),
             "kinds": sorted(problems.get(attack.name, ()))}

@@ -151,6 +151,16 @@ def _probe(label, action):
     except BaseException as error:
         _FOUND.append(f"{label}: refused ({type(error).__name__}: {str(error)[:160]})")
 
+def _excerpt(text):
+    """The parts of a file worth stealing: around solutions, hidden tests and tokens."""
+    text = str(text)
+    found = [f"{len(text)} characters"]
+    for word in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "VICTIM-", "SECRET-"):
+        at = text.find(word)
+        if at >= 0:
+            found.append(text[max(0, at - 100): at + 400])
+    return " ... ".join(found)
+
 '''
 REPORT = '''
 
@@ -410,8 +420,8 @@ def _shadow_test_cell(ctx):
 # --- reading secrets (and writing where nothing may be written) -------------------------------
 
 READ_SOURCE = '''\
-_probe("instructor's notebook by path", lambda: open("$course/source/$assignment/$notebook").read())
-_probe("instructor's notebook, relative", lambda: open("../../../source/$assignment/$notebook").read())
+_probe("instructor's notebook by path", lambda: _excerpt(open("$course/source/$assignment/$notebook").read()))
+_probe("instructor's notebook, relative", lambda: _excerpt(open("../../../source/$assignment/$notebook").read()))
 '''
 READ_GRADEBOOK = '''\
 import sqlite3
@@ -422,12 +432,12 @@ _probe("gradebook by path", lambda: _dump("$course/gradebook.db"))
 _probe("gradebook, relative", lambda: _dump("../../../gradebook.db"))
 '''
 READ_CLASSMATE = '''\
-_probe("classmate's submission", lambda: open("$course/submitted/$victim/$assignment/$notebook").read())
-_probe("classmate, relative", lambda: open("../../../submitted/$victim/$assignment/$notebook").read())
-_probe("classmates by glob", lambda: [open(p).read() for p in glob.glob("../../*/$assignment/*.ipynb") + glob.glob("$course/submitted/*/$assignment/*.ipynb")])
+_probe("classmate's submission", lambda: _excerpt(open("$course/submitted/$victim/$assignment/$notebook").read()))
+_probe("classmate, relative", lambda: _excerpt(open("../../../submitted/$victim/$assignment/$notebook").read()))
+_probe("classmates by glob", lambda: [_excerpt(open(p).read()) for p in glob.glob("../../*/$assignment/*.ipynb") + glob.glob("$course/submitted/*/$assignment/*.ipynb")])
 '''
 READ_CWD_NOTEBOOK = '''\
-_probe("the notebook being graded", lambda: [open(p).read() for p in glob.glob("*.ipynb") + glob.glob("/input/*.ipynb")])
+_probe("the notebook being graded", lambda: [_excerpt(open(p).read()) for p in glob.glob("*.ipynb") + glob.glob("/input/*.ipynb")])
 _probe("files around", lambda: os.listdir("."))
 '''
 READ_PLANTED = '''\
@@ -449,7 +459,7 @@ def _scan():
                     except OSError:
                         continue
                     if any(word in text for word in ("BEGIN HIDDEN", "SECRET-", "BEGIN SOLUTION", "VICTIM-")):
-                        hits.append(path + ": " + text[:1500])
+                        hits.append(path + ": " + _excerpt(text))
             if time.monotonic() - started > 8:
                 return hits + ["(stopped after 8 s)"]
     return hits
