@@ -397,6 +397,12 @@ def build_command(argv, *, inputs: Path | None, allowed_sources=(), blocked_dir:
     cmd += ["--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
             "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
             "--symlink", "usr/sbin", "/sbin", "--dev", "/dev", "--proc", "/proc"]
+    # The scratch tmpfs mounts come before the read-only binds, so that a project that lives
+    # under /tmp (a CI clone) is mounted on top of the scratch /tmp instead of hidden by it.
+    # They are made by root before the uid is dropped, hence world-writable (the sandboxed user
+    # is the only one inside).
+    for scratch in (WORKDIR, "/tmp"):
+        cmd += ["--size", str(limits.workdir_bytes), "--perms", "1777", "--tmpfs", scratch]
     for etc in ("/etc/ld.so.cache", "/etc/alternatives", "/etc/fonts", "/etc/localtime"):
         if os.path.exists(etc):
             cmd += ["--ro-bind", etc, etc]
@@ -417,10 +423,6 @@ def build_command(argv, *, inputs: Path | None, allowed_sources=(), blocked_dir:
                 cmd += ["--ro-bind", str(blocked_dir / name), str(site / name)]
     if inputs is not None:
         cmd += ["--ro-bind", str(inputs), "/input"]
-    # The tmpfs mounts are made by root before the uid is dropped, hence world-writable (the
-    # sandboxed user is the only one inside).
-    for scratch in (WORKDIR, "/tmp"):
-        cmd += ["--size", str(limits.workdir_bytes), "--perms", "1777", "--tmpfs", scratch]
     for host, inside, writable in binds:
         cmd += _dirs_leading_to(Path(inside))
         cmd += ["--bind" if writable else "--ro-bind", str(host), str(inside)]
