@@ -1,21 +1,32 @@
 """Grading a class: plain ``nbgrader autograde`` against ``autograder grade``, in the same run.
 
-Run from the repository root::
+Run from the repository root (as root: grading sandboxes every notebook)::
 
-    python -m bench.grading [--students 100] [--workers N]
+    python -m bench.grading [--students 100] [--workers N] [--assignment ps1]
 
-It generates the demo course (``autograder.demo``: three autograded parts in one notebook),
-releases it, and writes ``--students`` well-formed submissions (correct, blank, each classic
-mistake, and random mixtures). Three identical copies of the course are then graded, one after
-the other: by ``nbgrader autograde ps1`` (one notebook at a time), by ``autograder grade ps1``
-(``--workers`` processes, default one per core), and by ``autograder grade ps1 --fresh-kernels``
-(the same, but every kernel started as a new Python process rather than forked from a warm one).
+With ``--assignment ps1`` (the default) it generates the demo course (``autograder.demo``: three
+autograded parts in one notebook, tested with plain asserts), releases it, and writes
+``--students`` well-formed submissions (correct, blank, each classic mistake, and random
+mixtures). With the name of one of the course's exercises (``--assignment activations``) it
+copies that exercise instead, with submissions that are the instructor's solution, the blank
+release, or the solution with one known mistake (``autograder.mistakes``), in turn; its test
+cells are ``check`` calls, so ``autograder grade`` also scores each of them in isolation
+(``autograder.trusted``).
+
+Three identical copies of the course are then graded, one after the other: by ``nbgrader
+autograde`` (one notebook at a time), by ``autograder grade`` (``--workers`` processes, default
+one per core; every kernel in its own sandbox, checked cells scored in isolation), and by
+``autograder grade --no-sandbox`` (the same pool, kernels forked from a warm process, scores from
+the notebook run, as nbgrader's).
 
 Printed per tool: the wall time, the wall time per notebook, the throughput, the speed-up over
 nbgrader, and the *overhead per notebook*: the time a worker spends on a notebook beyond running
 its code (wall time x workers / notebooks, minus the mean time the kernel spent executing the
-notebook's cells, read from nbclient's timing metadata in the graded notebooks). Then whether
-every score in the three gradebooks is identical.
+notebook's cells, read from nbclient's timing metadata in the graded notebooks). Then the
+sandbox's cost per notebook (the difference between the two ``autograder grade`` runs, in worker
+time), and whether the scores agree with nbgrader's. On the demo course they must be identical;
+on an exercise they are identical too unless a submission earns points in the notebook that it
+does not earn in isolation.
 """
 from __future__ import annotations
 
@@ -49,7 +60,7 @@ def _scores(root: Path) -> dict:
 def _execution_seconds(root: Path) -> float:
     """Mean time per notebook between each cell's execute_input and execute_reply."""
     totals = []
-    for path in sorted((root / "autograded").glob("*/ps1/ps1.ipynb")):
+    for path in sorted((root / "autograded").glob("*/*/*.ipynb")):
         total = 0.0
         for cell in json.loads(path.read_text())["cells"]:
             timing = cell.get("metadata", {}).get("execution", {})
@@ -72,24 +83,72 @@ def _timed(command: list[str], cwd: Path) -> float:
     return elapsed
 
 
+def _exercise_course(root: Path, assignment: str, n: int) -> int:
+    """A course with one of the exercises released and ``n`` submissions; returns its number of
+    autograded test cells."""
+    from autograder import mistakes
+
+    repo = Path(__file__).resolve().parents[1]
+    source = repo / "exercises" / "source" / assignment / f"{assignment}.ipynb"
+    if not source.exists():
+        raise SystemExit(f"no exercise {assignment!r} in exercises/source/")
+    (root / "source" / assignment).mkdir(parents=True)
+    shutil.copy(source, root / "source" / assignment)
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = 'bench'\n"
+        "c.Execute.timeout = 60\n")
+    subprocess.run([sys.executable, "-m", "autograder", "release", assignment], cwd=root,
+                   env=ENV, check=True, capture_output=True)
+    release = json.loads((root / "release" / assignment / f"{assignment}.ipynb").read_text())
+    solution, tests = {}, 0
+    for cell in json.loads(source.read_text())["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        text = "".join(cell["source"])
+        if meta.get("solution") and cell["cell_type"] == "code":
+            solution[meta["grade_id"]] = "\n".join(
+                line for line in text.splitlines() if "SOLUTION" not in line)
+        tests += bool(meta.get("grade") and not meta.get("solution"))
+    kinds = [{}, None] + [{f"answer-{m.part}": m.source} for m in
+                          mistakes.for_assignment(assignment)]
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        nb = json.loads(json.dumps(release))
+        if kind is not None:
+            answers = {**solution, **kind}
+            for cell in nb["cells"]:
+                grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+                if grade_id in answers:
+                    cell["source"] = answers[grade_id]
+        folder = root / "submitted" / f"s{i + 1:03d}" / assignment
+        folder.mkdir(parents=True)
+        (folder / f"{assignment}.ipynb").write_text(json.dumps(nb))
+    return tests
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--assignment", default="ps1",
+                        help="ps1 (the demo course, default) or an exercise, e.g. activations")
     args = parser.parse_args(argv)
-    n = args.students
+    n, assignment = args.students, args.assignment
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
-        base = demo.make_course(Path(tmp) / "base")
-        subprocess.run([sys.executable, "-m", "autograder", "release", "ps1"], cwd=base,
-                       env=ENV, check=True, capture_output=True)
-        demo.add_submissions(base, demo.class_of(n, malformed=False, seed=1), seed=1)
+        if assignment == "ps1":
+            base = demo.make_course(Path(tmp) / "base")
+            subprocess.run([sys.executable, "-m", "autograder", "release", "ps1"], cwd=base,
+                           env=ENV, check=True, capture_output=True)
+            demo.add_submissions(base, demo.class_of(n, malformed=False, seed=1), seed=1)
+            parts = 3
+        else:
+            base = Path(tmp) / "base"
+            parts = _exercise_course(base, assignment, n)
+        grade = [sys.executable, "-m", "autograder", "grade", assignment, "--workers",
+                 str(args.workers), "--no-progress"]
         runs = {
-            "nbgrader autograde": ([os.path.join(BIN, "nbgrader"), "autograde", "ps1"], 1),
-            "autograder grade": ([sys.executable, "-m", "autograder", "grade", "ps1",
-                                  "--workers", str(args.workers), "--no-progress"], args.workers),
-            "autograder grade --fresh-kernels": (
-                [sys.executable, "-m", "autograder", "grade", "ps1", "--workers",
-                 str(args.workers), "--no-progress", "--fresh-kernels"], args.workers),
+            "nbgrader autograde": ([os.path.join(BIN, "nbgrader"), "autograde", assignment], 1),
+            "autograder grade": (grade, args.workers),
+            "autograder grade --no-sandbox": (grade + ["--no-sandbox"], args.workers),
         }
         rows, scores = [], {}
         for name, (command, workers) in runs.items():
@@ -100,12 +159,14 @@ def main(argv: list[str] | None = None) -> dict:
             scores[name] = _scores(root)
             execution = _execution_seconds(root)
             rows.append((name, workers, wall, execution))
+            shutil.rmtree(root)
 
     baseline = rows[0][2]
     reference = scores["nbgrader autograde"]
     header = (f"{'tool':<34} {'workers':>7} {'wall s':>8} {'s/notebook':>10} {'notebooks/s':>11} "
               f"{'speed-up':>8} {'overhead s/nb':>13}")
-    print(f"\n{n} submissions of one assignment (3 autograded parts), {os.cpu_count()} cores")
+    print(f"\n{n} submissions of {assignment} ({parts} autograded test cells), "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
     print(header)
     print("-" * len(header))
     results = {}
@@ -114,6 +175,13 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"{name:<34} {workers:>7} {wall:>8.1f} {wall / n:>10.3f} {n / wall:>11.2f} "
               f"{baseline / wall:>7.2f}x {overhead:>13.3f}")
         results[name] = {"wall": wall, "speedup": baseline / wall, "overhead": overhead}
+    walls = {name: wall for name, _, wall, _ in rows}
+    sandbox_cost = (walls["autograder grade"] - walls["autograder grade --no-sandbox"]) \
+        * args.workers / n
+    print(f"\nThe sandbox (and scoring in isolation) costs {sandbox_cost:.3f} s of worker time "
+          f"per notebook ({walls['autograder grade']:.1f} s against "
+          f"{walls['autograder grade --no-sandbox']:.1f} s without it).")
+    results["sandbox cost per notebook"] = sandbox_cost
     identical = all(scores[name] == reference for name in scores)
     graded = sum(v is not None for v in reference.values())
     print(f"\nScores identical to nbgrader's on all {len(reference)} graded parts "

@@ -19,18 +19,28 @@ from agtools import BIN, copy_course, graded_rows, run_cli, scores
 pytestmark = pytest.mark.slow
 
 
-def _spinning(marker: str) -> bool:
-    """Whether one of the marked processes has used more than a second of CPU in user mode
-    (a kernel in the endless loop; nothing else in the run does that so fast)."""
+def _carries(process, marker: str) -> bool:
+    try:
+        return process.environ().get("AUTOGRADER_TEST_MARKER") == marker
+    except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+
+
+def _spinning(marker: str) -> list[int]:
+    """The kernels of the marked run that have used more than a second of CPU in user mode (a
+    kernel in the endless loop; nothing else in the run does that so fast). A sandboxed kernel
+    starts with a clean environment, so the marker is looked for in its ancestors too."""
+    found = []
     for process in psutil.process_iter():
         try:
-            if (process.environ().get("AUTOGRADER_TEST_MARKER") == marker
-                    and "autograder.kernels" in " ".join(process.cmdline())
-                    and process.cpu_times().user > 1.0):
-                return True
+            command = " ".join(process.cmdline())
+            if (("autograder.kernels" in command or "autograder.sandbox_kernel" in command)
+                    and process.cpu_times().user > 1.0
+                    and any(_carries(p, marker) for p in [process] + process.parents())):
+                found.append(process.pid)
         except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
             pass
-    return False
+    return found
 
 
 def _marked(marker: str) -> list[tuple[int, list[str]]]:
@@ -73,6 +83,7 @@ def test_kill_minus_9_then_rerun_grades_exactly_the_rest(class_course, autograde
         assert run.poll() is None, "the run finished before it could be killed"
         assert time.monotonic() < deadline, "no results recorded in time"
         time.sleep(0.1)
+    stuck_kernels = _spinning(marker)
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
     done_before = graded_rows(root)
@@ -81,9 +92,11 @@ def test_kill_minus_9_then_rerun_grades_exactly_the_rest(class_course, autograde
     # workers, the kernel fork server and kernels all go with it (kernels poll their parent
     # once a second); the stuck kernel would otherwise spin until the worker kills it (>= 5 s)
     deadline = time.monotonic() + 5
-    while _marked(marker) and time.monotonic() < deadline:
+    while (_marked(marker) or any(psutil.pid_exists(p) for p in stuck_kernels)) \
+            and time.monotonic() < deadline:
         time.sleep(0.25)
     assert not _marked(marker), f"processes outlived the killed run: {_marked(marker)}"
+    assert not [p for p in stuck_kernels if psutil.pid_exists(p)], "the stuck kernel outlived it"
 
     rerun = run_cli("grade", "ps1", "--no-progress", cwd=root)
     remaining = len(students) - len(done_before)
