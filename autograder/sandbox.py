@@ -215,7 +215,8 @@ class _Cgroup:
             return None
         for line in lines:
             _, controllers, path = line.split(":", 2)
-            if (controller == "unified" and controllers == "") or controller in controllers.split(","):
+            if controller in controllers.split(",") or (controller == "unified"
+                                                        and controllers == ""):
                 return path
         return None
 

@@ -234,8 +234,12 @@ def _describe(result: dict, ours: bool) -> str:
     parts = ["not graded" if points is None else f"{points:g}/10"]
     code = result["exit"]
     if not ours and code != 0:
-        parts.append("nbgrader timed out" if code == "timeout" else "nbgrader was killed"
-                     if code < 0 or code == 128 + signal.SIGKILL else f"nbgrader failed (exit {code})")
+        if code == "timeout":
+            parts.append("nbgrader timed out")
+        elif code < 0 or code == 128 + signal.SIGKILL:
+            parts.append("nbgrader was killed")
+        else:
+            parts.append(f"nbgrader failed (exit {code})")
     if result["leaks"]:
         parts.append("leaked " + ", ".join(result["leaks"]))
     if result["wrote"]:

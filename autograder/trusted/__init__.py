@@ -77,7 +77,8 @@ def apply(job, spec, sanitized, executed: str | None, grades: dict, inputs, prob
         before = grades.get(name)
         grades[name] = cell.points
         if cell.passed:
-            line = f"{_MARK}\u2713 {cell.points:g} of {cell.max_score:g} points ({cell.cases} cases)"
+            line = (f"{_MARK}\u2713 {cell.points:g} of {cell.max_score:g} points "
+                    f"({cell.cases} cases)")
         else:
             line = f"{_MARK}\u2717 0 of {cell.max_score:g} points. {cell.reason}"
             if cell.kind == "delegation":

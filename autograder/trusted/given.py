@@ -79,14 +79,30 @@ def _placeholder(name: str) -> type:
 
 # --- the given classes -------------------------------------------------------------------------
 
+# The error messages are nnlib's, word for word: a known mistake is recognised by the exception
+# it raises, and the grader compares a learner's error here with the mistake's under nnlib.
+
 def _float_array(x, name):
     if isinstance(x, np.ndarray):
         if x.dtype not in (np.float32, np.float64):
-            raise TypeError(f"{name} must be a float32 or float64 array, got dtype {x.dtype}")
+            raise TypeError(f"{name} must be a float32 or float64 array, got dtype {x.dtype}; "
+                            f"convert it with {name}.astype(np.float64)")
         return x
     if isinstance(x, (int, float, list, tuple)) and not isinstance(x, bool):
         return np.asarray(x, dtype=np.float64)
     raise TypeError(f"{name} must be a numpy float array, got {type(x).__name__}")
+
+
+def _check_ndim(x, name, ndim, layout):
+    if x.ndim != ndim:
+        raise ValueError(f"{name} must have shape {layout}, got shape {x.shape}")
+
+
+def _check_dtype(x, name, dtype, owner):
+    if x.dtype != dtype:
+        raise TypeError(f"{owner} computes in {np.dtype(dtype).name} but {name} has dtype "
+                        f"{x.dtype}; cast it with {name}.astype(np.{np.dtype(dtype).name}) or "
+                        f"build {owner} with dtype=np.{x.dtype.name}")
 
 
 def _check_grad(layer, grad_out, expected_shape):
@@ -215,11 +231,11 @@ class Linear(Module):
 
     def forward(self, x):
         x = _float_array(x, "x")
-        if x.ndim != 2 or x.shape[1] != self.in_features:
+        _check_ndim(x, "x", 2, "(batch, in_features)")
+        if x.shape[1] != self.in_features:
             raise ValueError(f"Linear({self.in_features}, {self.out_features}) expects x of "
                              f"shape (batch, {self.in_features}), got {x.shape}")
-        if x.dtype != self.dtype:
-            raise TypeError(f"Linear holds {self.dtype} parameters; x is {x.dtype}")
+        _check_dtype(x, "x", self.dtype, "Linear")
         self._x = x
         out = x @ self.weight.data
         if self.bias is not None:
@@ -289,14 +305,17 @@ class BatchNorm1d(Module):
 
     def forward(self, x):
         x = _float_array(x, "x")
-        if x.ndim != 2 or x.shape[1] != self.num_features:
+        _check_ndim(x, "x", 2, "(batch, num_features)")
+        if x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm1d({self.num_features}) expects x of shape (batch, "
                              f"{self.num_features}), got {x.shape}")
+        _check_dtype(x, "x", self.dtype, "BatchNorm1d")
         if self.training:
             n = x.shape[0]
             if n < 2:
-                raise ValueError(f"BatchNorm1d in training mode needs a batch of at least 2, "
-                                 f"got a batch of {n}; call .eval() to use the running statistics")
+                raise ValueError(
+                    f"BatchNorm1d in training mode needs a batch of at least 2 to estimate a "
+                    f"variance, got a batch of {n}; call .eval() to use the running statistics")
             mean = x.mean(axis=0)
             centered = x - mean
             var = np.mean(centered * centered, axis=0)
@@ -325,9 +344,17 @@ class MSELoss:
 
     def forward(self, pred, target):
         pred = _float_array(pred, "pred")
-        target = np.asarray(target).astype(pred.dtype, copy=False)
+        target = np.asarray(target)
+        if target.dtype.kind in "biu":
+            target = target.astype(pred.dtype)
+        target = _float_array(target, "target")
         if pred.shape != target.shape:
-            raise ValueError(f"pred has shape {pred.shape} but target has shape {target.shape}")
+            raise ValueError(f"pred and target must have the same shape, got {pred.shape} and "
+                             f"{target.shape}")
+        if pred.size == 0:
+            raise ValueError(f"pred is empty (shape {pred.shape}); a loss needs at least one "
+                             "element")
+        target = target.astype(pred.dtype, copy=False)
         diff = pred - target
         self._cache = diff
         return float(np.mean(diff * diff))

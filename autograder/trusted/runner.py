@@ -7,7 +7,8 @@ cell to observe, with the cases the grader chose for each of its aspects (encode
 ``autograder.trusted.given``), and the per-cell time limit. Then it
 
 1. copies the submission's files from ``/input`` into its working folder (as the kernel does);
-2. imports the checks with the stand-in nnlib installed, and removes the stand-in;
+2. imports the checks with the stand-in nnlib installed, and removes the stand-in (``check``
+   itself becomes a no-op: a learner's own call in an answer cell must not fail the cell);
 3. runs the steps in notebook order: each code cell in one shared namespace, as a kernel
    would (IPython magics are translated and then ignored); at each test cell, runs each of its
    aspects' ``observe`` on each case, with the learner's function or class as the test cell
@@ -108,6 +109,10 @@ def _text(value, limit=MAX_TEXT) -> str:
     return text[:limit]
 
 
+def _no_check(*args, **kwargs) -> None:
+    """What ``autograder.checks.check`` is in the trusted run."""
+
+
 def _copy_inputs(source: Path, target: Path) -> None:
     if source.is_dir():
         for entry in source.iterdir():
@@ -175,10 +180,13 @@ def main() -> int:
 
     classes = given.install(frozenset(request["given"]))
     try:
-        from autograder.checks import _core
-        from autograder.checks import ASPECTS
+        import autograder.checks
+        from autograder.checks import ASPECTS, _check, _core
     finally:
         given.uninstall()
+    # A learner's own call of check() in an answer cell (to try their code) does nothing here:
+    # the comparison needs nnlib, and the grader makes it.
+    autograder.checks.check = _check.check = _no_check
 
     def rebuild(data, decode_item):
         return _rebuild(data, decode_item, classes)
@@ -282,7 +290,8 @@ def _rebuild(data, decode_item, classes):
     if kind == "checks":
         return _checks_attribute(data.get("ref"), importlib)
     if kind == "rng":
-        generator = np.random.Generator(getattr(np.random, _bit_generator(data.get("bit_generator")))())
+        bit_generator = getattr(np.random, _bit_generator(data.get("bit_generator")))
+        generator = np.random.Generator(bit_generator())
         generator.bit_generator.state = decode_item(data["state"])
         return generator
     if kind == "dtype":

@@ -372,6 +372,7 @@ def score_notebook(nb, spec, *, inputs: Path, notebook_grades: dict, timeout: fl
 
     # The cases, chosen and answered here.
     cases: dict[tuple[str, str], list] = {}
+    sets: dict[tuple[str, str], list] = {}  # where each set of cases starts and stops
     expected: dict[tuple[str, str], list] = {}
     request_steps, trusted_cells = [], {}
     for kind, item in plan_steps(nb, spec, calls_by_cell, config):
@@ -388,12 +389,15 @@ def score_notebook(nb, spec, *, inputs: Path, notebook_grades: dict, timeout: fl
             for key in dict.fromkeys(call.key for call in calls):
                 aspect = ASPECTS[key]
                 impl = next(call.impl for call in calls if call.key == key)
-                found = []
+                found, ranges = [], []
                 for seed, hidden in _case_sets(key, calls, verdict.secret):
+                    start = len(found)
                     found += aspect.cases(np.random.default_rng(seed), hidden)
+                    ranges.append((start, len(found)))
                 step["aspects"].append({"key": key, "impl": impl,
                                         "cases": [_encode_case(c, encode_given) for c in found]})
                 cases[(cell, key)] = found
+                sets[(cell, key)] = ranges
                 expected[(cell, key)] = [reference(aspect, c) for c in found]
         except Untransferable as why:
             verdict.cell_errors.append({"cell": cell, "message": f"not graded in isolation: {why}"})
@@ -433,14 +437,14 @@ def score_notebook(nb, spec, *, inputs: Path, notebook_grades: dict, timeout: fl
             by_case[(record.get("cell"), record.get("key"), record.get("index"))] = record
 
     for cell, cell_verdict in trusted_cells.items():
-        _judge_cell(cell_verdict, calls_by_cell[cell], cases, expected, by_case, complaint,
+        _judge_cell(cell_verdict, cases, sets, expected, by_case, complaint,
                     verdict.cell_errors)
     verdict.error = complaint if complaint and (tampered or not by_case) else ""
     verdict.seconds = time.monotonic() - started
     return verdict
 
 
-def _judge_cell(cell_verdict: CellVerdict, calls, cases, expected, by_case, complaint,
+def _judge_cell(cell_verdict: CellVerdict, cases, sets, expected, by_case, complaint,
                 cell_errors) -> None:
     """Decide one test cell: every case of every aspect must agree with nnlib."""
     from autograder.checks import ASPECTS, PARTS
@@ -449,21 +453,30 @@ def _judge_cell(cell_verdict: CellVerdict, calls, cases, expected, by_case, comp
     cell = cell_verdict.cell
     for key in cell_verdict.keys:
         aspect, part = ASPECTS[key], PARTS[ASPECTS[key].part]
-        outcomes = []
+        failure, kind, failed_record, failed_index = "", "", None, 0
+        outcomes = []  # every case's outcome, for recognising a known mistake
         for index, case in enumerate(cases[(cell, key)]):
             record = by_case.get((cell, key, index))
-            failure, kind = _case_failure(aspect, part, case, record, expected[(cell, key)][index],
-                                          complaint, outcomes, compare)
-            if failure:
-                cell_verdict.reason = _with_hint(aspect, cases[(cell, key)], outcomes, failure,
-                                                 kind)[:MESSAGE_LIMIT]
-                cell_verdict.kind = kind
-                # A part that is undefined because the cell defining it failed to import nnlib
-                # (or torch) delegated too.
-                if (record or {}).get("missing") and any(_delegates(e["message"])
-                                                         for e in cell_errors):
-                    cell_verdict.kind = "delegation"
-                return
+            why, what = _case_failure(aspect, part, case, record, expected[(cell, key)][index],
+                                      complaint, outcomes, compare)
+            if why and not failure:
+                failure, kind, failed_record, failed_index = why, what, record, index
+            if why and what != "failed":
+                break  # the rest cannot be trusted or did not run; no hint either
+        if failure:
+            # Recognise the mistake on the set of cases the failure is in, as the check in the
+            # notebook does for the call that failed.
+            start, stop = next(r for r in sets[(cell, key)] if r[0] <= failed_index < r[1])
+            hints = _hints(aspect, cases[(cell, key)][start:stop], outcomes[start:stop]) \
+                if kind == "failed" and len(outcomes) == len(cases[(cell, key)]) else ""
+            cell_verdict.reason = failure[:max(400, MESSAGE_LIMIT - len(hints))] + hints
+            cell_verdict.kind = kind
+            # A part that is undefined because the cell defining it failed to import nnlib
+            # (or torch) delegated too.
+            if (failed_record or {}).get("missing") and any(_delegates(e["message"])
+                                                            for e in cell_errors):
+                cell_verdict.kind = "delegation"
+            return
     cell_verdict.passed = True
     cell_verdict.points = cell_verdict.max_score
 
@@ -504,21 +517,27 @@ def _case_failure(aspect, part, case, record, expected, complaint, outcomes, com
     if difference:
         return f"{where}: compared with nnlib, {difference}", "failed"
     if aspect.stable and outcome.overflow_warnings:
-        return (f"{where}: your code overflowed ({'; '.join(sorted(set(outcome.overflow_warnings)))})",
-                "failed")
+        overflows = "; ".join(sorted(set(outcome.overflow_warnings)))
+        return f"{where}: your code overflowed ({overflows})", "failed"
     return "", ""
 
 
-def _with_hint(aspect, cases, outcomes, failure: str, kind: str) -> str:
-    """The failure, with the hint of a recognised known mistake when all cases came back."""
-    if kind != "failed" or len(outcomes) != len(cases):
-        return failure
+def _hints(aspect, cases, outcomes) -> str:
+    """The hints of the known mistakes (at most three) that behave exactly like the learner's
+    code on every case (the checks' own recognition, as the notebook shows it)."""
     try:
-        from autograder.checks import recognise
+        from autograder.checks._check import recognise
+
+        found = recognise(aspect, cases, outcomes)
+    except Exception:  # noqa: BLE001 - hints are a courtesy; the verdict stands without them
+        return ""
+    return "".join(f"\n  Likely cause: {m.hint} [known mistake: {m.id}]" for m in found[:3])
+    try:
+        from autograder.checks._check import recognise
 
         found = recognise(aspect, cases, outcomes)
     except Exception:  # noqa: BLE001 - hints are a courtesy; the verdict stands without them
         return failure
-    if found:
-        failure += f"\n  Likely cause: {found[0].hint} [known mistake: {found[0].id}]"
+    for mistake in found[:3]:
+        failure += f"\n  Likely cause: {mistake.hint} [known mistake: {mistake.id}]"
     return failure

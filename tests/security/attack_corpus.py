@@ -337,7 +337,8 @@ import numpy as np
 def PART(x, *args, **kwargs):
     import torch
     t = torch.from_numpy(np.asarray(x))
-    return {"sigmoid": torch.sigmoid, "softmax": lambda v: torch.softmax(v, -1)}.get("PART", torch.sigmoid)(t).numpy()
+    compute = {"softmax": lambda v: torch.softmax(v, -1)}.get("PART", torch.sigmoid)
+    return compute(t).numpy()
 '''
 VIA_CHECKS = '''\
 from autograder.checks.activations import act as _reference
@@ -434,7 +435,8 @@ _probe("gradebook, relative", lambda: _dump("../../../gradebook.db"))
 READ_CLASSMATE = '''\
 _probe("classmate's submission", lambda: _excerpt(open("$course/submitted/$victim/$assignment/$notebook").read()))
 _probe("classmate, relative", lambda: _excerpt(open("../../../submitted/$victim/$assignment/$notebook").read()))
-_probe("classmates by glob", lambda: [_excerpt(open(p).read()) for p in glob.glob("../../*/$assignment/*.ipynb") + glob.glob("$course/submitted/*/$assignment/*.ipynb")])
+_CLASSMATES = glob.glob("../../*/$assignment/*.ipynb") + glob.glob("$course/submitted/*/$assignment/*.ipynb")
+_probe("classmates by glob", lambda: [_excerpt(open(p).read()) for p in _CLASSMATES])
 '''
 READ_CWD_NOTEBOOK = '''\
 _probe("the notebook being graded", lambda: [_excerpt(open(p).read()) for p in glob.glob("*.ipynb") + glob.glob("/input/*.ipynb")])
@@ -503,7 +505,10 @@ WRITE_SITE_PACKAGES = '''\
 import numpy, site
 _probe("write into site-packages", lambda: open("$site/pwned-$token.txt", "w").write("pwned"))
 _probe("write into numpy", lambda: open(os.path.join(os.path.dirname(numpy.__file__), "pwned-$token.txt"), "w").write("pwned"))
-_probe("write a user site", lambda: (os.makedirs(site.getusersitepackages(), exist_ok=True), open(os.path.join(site.getusersitepackages(), "pwned-$token.txt"), "w").write("x")))
+def _user_site():
+    os.makedirs(site.getusersitepackages(), exist_ok=True)
+    return open(os.path.join(site.getusersitepackages(), "pwned-$token.txt"), "w").write("x")
+_probe("write a user site", _user_site)
 '''
 WRITE_COURSE = '''\
 import sqlite3
@@ -533,11 +538,15 @@ KILL_PARENT = '''\
 import signal
 _probe("kill the parent", lambda: os.kill(os.getppid(), signal.SIGKILL))
 _probe("kill the parent's group", lambda: os.killpg(os.getpgid(os.getppid()), signal.SIGKILL))
-_probe("kill the grandparent", lambda: os.kill(int(open(f"/proc/{os.getppid()}/stat").read().rsplit(")", 1)[1].split()[1]), signal.SIGKILL))
+def _grandparent():
+    return int(open(f"/proc/{os.getppid()}/stat").read().rsplit(")", 1)[1].split()[1])
+_probe("kill the grandparent", lambda: os.kill(_grandparent(), signal.SIGKILL))
 '''
 ORPHAN = '''\
 import subprocess
-_probe("start a daemon", lambda: subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)  # orphan-$token"], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid)
+_probe("start a daemon", lambda: subprocess.Popen(
+    [sys.executable, "-c", "import time; time.sleep(120)  # orphan-$token"],
+    start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid)
 '''
 
 
@@ -661,8 +670,11 @@ _probe("become root", lambda: (os.setuid(0), os.getuid())[1])
 _probe("capabilities", lambda: [l for l in open("/proc/self/status") if l.startswith("Cap")])
 _probe("no_new_privs", lambda: [l for l in open("/proc/self/status") if l.startswith("NoNewPrivs")])
 _probe("read /etc/shadow", lambda: f"{len(open('/etc/shadow').read())} bytes")
-_probe("new namespaces", lambda: subprocess.run(["unshare", "--mount", "--map-root-user", "id", "-u"], capture_output=True, text=True, timeout=5).stdout or "refused")
-_probe("sudo", lambda: subprocess.run(["sudo", "-n", "id", "-u"], capture_output=True, text=True, timeout=5).stdout or "refused")
+def _run(*command):
+    done = subprocess.run(command, capture_output=True, text=True, timeout=5)
+    return done.stdout.strip() or f"refused ({done.stderr.strip()[:100]})"
+_probe("new namespaces", lambda: _run("unshare", "--mount", "--map-root-user", "id", "-u"))
+_probe("sudo", lambda: _run("sudo", "-n", "id", "-u"))
 '''
 PROC_ESCAPE = '''\
 _probe("host root via /proc/1/root", lambda: os.listdir("/proc/1/root/root"))

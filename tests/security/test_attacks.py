@@ -138,6 +138,7 @@ def _probe(graded_corpus, attack: str, label: str) -> str:
     ("network", "the internet"),
     ("privileges", "become root"),
     ("privileges", "read /etc/shadow"),
+    ("privileges", "new namespaces"),
     ("proc-and-devices", "host root via /proc/1/root"),
     ("proc-and-devices", "leave the cgroup"),
     ("proc-and-devices", "raw memory"),
