@@ -73,7 +73,12 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
         print(f"Grading {len(jobs)} submission(s) of {assignment} with {summary.executor}"
               + (f"; {len(summary.skipped)} already graded, skipped" if summary.skipped else "")
               + ".", file=out, flush=True)
-        if not sandbox:
+        if sandbox:
+            from .sandbox import describe
+
+            print(f"Each notebook runs in its own sandbox ({describe()}); checked parts are "
+                  "scored in isolation.", file=out, flush=True)
+        else:
             print("WARNING: grading WITHOUT the sandbox (--no-sandbox): each notebook can read "
                   "and write anything this user can, and its test cells score themselves. Use "
                   "this only for submissions you trust.", file=out, flush=True)
