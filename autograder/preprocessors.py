@@ -204,6 +204,7 @@ class GuardedExecute(Execute):
         self._sandbox = info.get("sandbox")
         self._output_bytes = 0
         self._output_truncated = False
+        self._sandboxed_km = None
         if self._sandbox is not None:
             from .sandbox_kernel import kernel_manager_class
 
@@ -228,11 +229,15 @@ class GuardedExecute(Execute):
             return nb, resources
         finally:
             watchdog.cancel()
+            if self._sandboxed_km is not None:  # free its sandbox, even if the kernel died
+                self._sandboxed_km.release()
+                self._sandboxed_km = None
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         if self._sandbox is not None:
             km.sandbox_options = self._sandbox
+            self._sandboxed_km = km
         return km
 
     def output(self, outs, msg, display_id, cell_index):

@@ -249,10 +249,36 @@ class _Cgroup:
     def supported(cls) -> bool:
         return "memory" in cls._parents()
 
+    _swept = False
+
+    @classmethod
+    def sweep(cls) -> None:
+        """Remove the empty cgroups of sandboxes whose grader died before cleaning up (their
+        names carry the grader's pid)."""
+        for parent, _ in cls._parents().values():
+            try:
+                entries = list(parent.glob("autograder-sandbox-*"))
+            except OSError:
+                continue
+            for directory in entries:
+                try:
+                    pid = int(directory.name.split("-")[3])
+                except (IndexError, ValueError):
+                    continue
+                if pid != os.getpid() and not Path(f"/proc/{pid}").exists():
+                    try:
+                        if not (directory / "cgroup.procs").read_text().strip():
+                            directory.rmdir()
+                    except OSError:
+                        pass
+
     @classmethod
     def create(cls, name: str, limits: Limits) -> _Cgroup | None:
         """A new cgroup named ``name`` with the limits set, or None if none can be made. Each
         controller is optional (a pids hierarchy we may not write to costs only that limit)."""
+        if not cls._swept:
+            cls._swept = True
+            cls.sweep()
         directories = {}
         for controller, (parent, version) in cls._parents().items():
             directory = parent / name
@@ -347,15 +373,30 @@ class _Cgroup:
 # --- the command line --------------------------------------------------------------------------
 
 def _blocker_dir(names) -> Path:
-    """A host directory holding one stub package per blocked name, each raising ImportError."""
-    root = Path(tempfile.mkdtemp(prefix="sandbox-blocked-"))
+    """A host directory holding one stub package per blocked name, each raising ImportError.
+
+    Its content depends only on the names, so it is made once per set of names and shared by
+    every sandbox (read-only inside them), in a root-owned folder under the system's temporary
+    directory; it is never removed, so a killed grader leaves nothing behind."""
+    import hashlib
+
+    names = sorted(names)
+    digest = hashlib.sha256(("\0".join(names) + BLOCKED_MESSAGE).encode()).hexdigest()[:16]
+    root = Path(tempfile.gettempdir()) / f"autograder-blocked-{digest}"
+    if root.is_dir() and root.stat().st_uid == os.geteuid():
+        return root
+    staging = Path(tempfile.mkdtemp(prefix="autograder-blocked-"))
     for name in names:
-        package = root / name
+        package = staging / name
         package.mkdir()
         (package / "__init__.py").write_text(f"raise ImportError({name!r} ' {BLOCKED_MESSAGE}')\n")
         os.chmod(package, 0o755)
         os.chmod(package / "__init__.py", 0o644)
-    os.chmod(root, 0o755)
+    os.chmod(staging, 0o755)
+    try:
+        os.rename(staging, root)
+    except OSError:  # another process made it first
+        shutil.rmtree(staging, ignore_errors=True)
     return root
 
 
@@ -482,14 +523,23 @@ class Sandbox:
                                      limits=limits, uid=self.uid, env=env or {}, binds=binds,
                                      seccomp_fd=self.seccomp_fd)
         self.cgroup = _Cgroup.create(f"autograder-sandbox-{self.uid}-{os.getpid()}-"
-                                     f"{next(_uid_counter)}", limits)
+                                     f"{next(_uid_counter)}", limits)  # see _Cgroup.sweep
         self.process: subprocess.Popen | None = None
 
     def _preexec(self):
         limits = self.limits
         procs = self.cgroup.procs_files() if self.cgroup else []
+        prctl = _prctl()
+        parent = os.getpid()
 
         def preexec():
+            # bubblewrap kills the sandbox when it dies (--die-with-parent), but nothing kills
+            # bubblewrap when the grader dies (kill -9, the pool replacing a worker): ask the
+            # kernel to, and cover the case where the grader is already gone.
+            if prctl is not None:
+                prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+                if os.getppid() != parent:
+                    os._exit(1)
             os.setsid()
             for path in procs:  # join the cgroup before bwrap starts anything
                 fd = os.open(path, os.O_WRONLY)
@@ -536,7 +586,7 @@ class Sandbox:
         return self.cgroup.memory_peak() if self.cgroup else None
 
     def cleanup(self) -> None:
-        """Kill whatever is left and release the cgroup and the blocked-package stubs."""
+        """Kill whatever is left and release the cgroup."""
         self.kill()
         self._close_seccomp()
         if self.process is not None:
@@ -547,9 +597,6 @@ class Sandbox:
         if self.cgroup is not None:
             self.cgroup.remove()
             self.cgroup = None
-        if self.blocked_dir is not None:
-            shutil.rmtree(self.blocked_dir, ignore_errors=True)
-            self.blocked_dir = None
 
     def __enter__(self):
         return self
@@ -557,6 +604,19 @@ class Sandbox:
     def __exit__(self, *exc):
         self.cleanup()
         return False
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _prctl():
+    """libc's prctl, loaded before forking (None where there is no such thing)."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
 
 
 def _read_capped(stream, cap: int, sink: bytearray, overflow: list[bool]) -> None:

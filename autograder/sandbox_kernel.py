@@ -107,7 +107,8 @@ def _manager_classes():
             super().__init__(**kwargs)
             # Short, private, and removed with the manager: Unix socket paths are limited to
             # about 100 characters.
-            self.socket_dir = tempfile.mkdtemp(prefix="agk-", dir="/tmp")
+            _sweep_socket_dirs()
+            self.socket_dir = tempfile.mkdtemp(prefix=f"agk-{os.getpid()}-", dir="/tmp")
             self.transport = "ipc"
             self.ip = os.path.join(self.socket_dir, "k")
             self.connection_file = os.path.join(self.socket_dir, "kernel.json")
@@ -135,10 +136,20 @@ def _manager_classes():
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
-            shutil.rmtree(self.socket_dir, ignore_errors=True)
+            self.release()
 
-        def __del__(self):
-            shutil.rmtree(getattr(self, "socket_dir", ""), ignore_errors=True)
+        # jupyter_client binds the public name to its own coroutine function, not ours.
+        cleanup_resources = _async_cleanup_resources
+
+        def release(self) -> None:
+            """Kill the sandbox if it still runs and free what it held (its cgroup, its socket
+            folder). jupyter_client cleans up only kernels it shuts down itself, not one that
+            died or was killed, so the grader calls this when the notebook is done."""
+            provisioner = self.provisioner
+            if provisioner is not None and getattr(provisioner, "box", None) is not None:
+                provisioner.box.cleanup()
+                provisioner.box = None
+            shutil.rmtree(self.socket_dir, ignore_errors=True)
 
     return SandboxedKernelManager, SandboxedProvisioner
 
@@ -167,6 +178,17 @@ def for_job(job, inputs: Path) -> KernelSandbox:
     return KernelSandbox(inputs=Path(inputs), allowed_sources=kernel_sources(),
                          blocked=tuple(b for b in sandbox.DEFAULT_BLOCKED if b != "nnlib"),
                          limits=limits, env={"NBGRADER_EXECUTION": "autograde"})
+
+
+def _sweep_socket_dirs() -> None:
+    """Remove the socket folders of kernels whose grader died (named after its pid)."""
+    for folder in Path("/tmp").glob("agk-*-*"):
+        try:
+            pid = int(folder.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 _classes = None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -230,3 +232,31 @@ def test_each_sandbox_gets_its_own_user():
     first = run_json("import json, os; print(json.dumps(os.getuid()))")
     second = run_json("import json, os; print(json.dumps(os.getuid()))")
     assert first != second and min(first, second) >= sandbox.UID_BASE
+
+
+def test_the_sandbox_dies_with_the_process_that_started_it(tmp_path):
+    """kill -9 of a grader must not leave its sandbox running."""
+    marker = f"sandbox-grader-{os.getpid()}"
+    # The grader's own command line must not hold the marker: it is put together inside.
+    grader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys
+        from autograder import sandbox
+        marker = "sandbox-" + "grader-{os.getpid()}"
+        sandbox.run([sys.executable, "-c", "import time; time.sleep(60)  # " + marker],
+                    limits=sandbox.Limits(wall_seconds=60))
+    """)])
+    deadline = time.monotonic() + 30
+    while not _with_marker(marker):
+        assert time.monotonic() < deadline, "the sandbox did not start"
+        time.sleep(0.1)
+    grader.kill()
+    grader.wait()
+    deadline = time.monotonic() + 10
+    while _with_marker(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _with_marker(marker) == []
+
+
+def _with_marker(marker: str) -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir()
+            if p.name.isdigit() and marker.encode() in _cmdline(p)]
