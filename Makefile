@@ -9,7 +9,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Tools that nbgrader and jupyter start by name (alembic, jupyter-*) come from the venv.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
-APT_PACKAGES_TEST := chromium fonts-dejavu-core bubblewrap
+# bubblewrap: the book's instructors' pages run the sandboxed autograder; the rest: browser tests.
+APT_PACKAGES := bubblewrap
+APT_PACKAGES_TEST := chromium fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: book test bench clean deps test-deps
 
@@ -19,6 +22,9 @@ test-deps: $(VENV)/.test-deps-installed
 $(VENV)/.deps-installed: requirements.txt constraints.txt pyproject.toml chapters/_vendor/package.json chapters/_vendor/package-lock.json
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' \
 	  || { echo "error: need Python 3.11 as '$(PYTHON)' (set PYTHON=...)"; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
@@ -28,7 +34,7 @@ $(VENV)/.deps-installed: requirements.txt constraints.txt pyproject.toml chapter
 $(VENV)/.test-deps-installed: $(VENV)/.deps-installed requirements-test.txt
 	@missing=""; for p in $(APT_PACKAGES_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-test.txt
 	touch $@
 
