@@ -12,7 +12,7 @@ from nnlib.data import batches
 from nnlib.losses import BCEWithLogitsLoss, Loss
 from nnlib.metrics import accuracy
 from nnlib.module import Module
-from nnlib.optim import Optimizer
+from nnlib.optim import Optimizer, clip_grad_norm
 
 
 @dataclass
@@ -188,8 +188,6 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X, y, epochs, batch_siz
             for penalty in penalties:
                 penalty.backward()
             if clip_norm is not None:
-                from nnlib.optim import clip_grad_norm
-
                 clip_grad_norm(optimizer.params, clip_norm)
             optimizer.step()
             total += batch_loss * len(xb)
