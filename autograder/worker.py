@@ -11,7 +11,8 @@ does for it, with nbgrader's own preprocessors (see ``autograder.preprocessors``
    ``NBGRADER_EXECUTION=autograde`` set as nbgrader sets it;
 4. score every grade cell with nbgrader's ``determine_grade``;
 5. score the test cells that only call ``autograder.checks.check`` again, in isolation, on
-   the grader's own inputs (``autograder.trusted``): those scores replace the notebook's.
+   the grader's own inputs (``autograder.trusted``, in a second sandbox that runs while the
+   kernel of step 3 does): those scores replace the notebook's.
 
 With ``job.sandbox`` (the default) the kernel runs in a sandbox (``autograder.sandbox_kernel``)
 that sees only the submission's files, read-only; the notebook with its hidden tests stays in
@@ -37,6 +38,7 @@ import tempfile
 import time
 import traceback
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from .spec import Job, NotebookSpec, problem
@@ -139,34 +141,48 @@ def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: P
     sanitized = nbformat.reads(sanitized, as_version=4)
     grader = _exporter(job.assignment.config, "autograde_preprocessors")
     resources = _resources(job, spec, work)
-    try:
-        executed, resources = grader.from_notebook_node(copy.deepcopy(sanitized),
-                                                        resources=resources)
-    except Exception as error:  # noqa: BLE001
-        problems.append(problem("grading-error", f"{filename} could not be graded: "
-                                f"{type(error).__name__}: {_first_line(error)}\n"
-                                f"{traceback.format_exc(limit=5)}", filename))
-        return _unreadable(spec)
-    info = resources["autograder"]
-    problems.extend(info.get("problems", []))
-    problems.extend(_timeouts(executed, filename))
-    grades, review = info.get("grades", {}), []
-    if job.sandbox:
-        from . import trusted
-
+    to_run = copy.deepcopy(sanitized)
+    # The isolated scoring needs only the sanitized notebook and the submission's files, so it
+    # runs in its own sandbox beside the notebook's kernel (each waits on the other's start-up
+    # and cells less than in turn); leaving the block waits for it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trusted") as pool:
+        verdict = (pool.submit(_trusted_verdict, job, spec, sanitized, work)
+                   if job.sandbox else None)
         try:
-            grades, executed, review = trusted.apply(job, spec, sanitized, executed, grades,
-                                                     work, problems, job.assignment.config)
-        except Exception as error:  # noqa: BLE001 - a grader bug: flag, never trust the notebook
-            problems.append(problem("trusted-run-failed", f"{filename}: the isolated scoring "
-                                    f"failed: {type(error).__name__}: {_first_line(error)}\n"
+            executed, resources = grader.from_notebook_node(to_run, resources=resources)
+        except Exception as error:  # noqa: BLE001
+            problems.append(problem("grading-error", f"{filename} could not be graded: "
+                                    f"{type(error).__name__}: {_first_line(error)}\n"
                                     f"{traceback.format_exc(limit=5)}", filename))
-            from .trusted.scoring import checked_cells
+            return _unreadable(spec)
+        info = resources["autograder"]
+        problems.extend(info.get("problems", []))
+        problems.extend(_timeouts(executed, filename))
+        grades, review = info.get("grades", {}), []
+        if verdict is not None:
+            from . import trusted
 
-            review = sorted(checked_cells(spec))
-            grades = {**grades, **{name: 0.0 for name in review}}
+            try:
+                grades, executed, review = trusted.apply(spec, sanitized, executed, grades,
+                                                         verdict.result(), problems,
+                                                         job.assignment.config)
+            except Exception as error:  # noqa: BLE001 - a grader bug: flag, never trust the notebook
+                problems.append(problem("trusted-run-failed", f"{filename}: the isolated "
+                                        f"scoring failed: {type(error).__name__}: "
+                                        f"{_first_line(error)}\n"
+                                        f"{traceback.format_exc(limit=5)}", filename))
+                from .trusted.scoring import checked_cells
+
+                review = sorted(checked_cells(spec))
+                grades = {**grades, **{name: 0.0 for name in review}}
     return {"executed": executed, "grades": grades, "comments": info.get("comments", {}),
             "needs_review": False, "review": review}
+
+
+def _trusted_verdict(job: Job, spec: NotebookSpec, sanitized, work: Path):
+    from . import trusted
+
+    return trusted.score(spec, sanitized, work, job.timeout, job.assignment.config)
 
 
 def _resources(job: Job, spec: NotebookSpec, work: Path) -> dict:
@@ -196,8 +212,10 @@ def _exporter(config, pipeline: str):
                                         OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
     from traitlets.config import Config
 
+    from . import metadata_schema
     from . import preprocessors as ours
 
+    metadata_schema.install()
     swap = {DeduplicateIds: ours.SpecDeduplicateIds,
             OverwriteKernelspec: ours.SpecOverwriteKernelspec,
             OverwriteCells: ours.SpecOverwriteCells,

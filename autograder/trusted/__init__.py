@@ -11,10 +11,12 @@ Modules:
   learner's code;
 - :mod:`autograder.trusted.scan`: suspicious constructs, named in flags for the instructor.
 
-:func:`apply` is what the grading worker calls for each notebook, after the notebook itself has
-run in its sandboxed kernel: it replaces the notebook's scores of the covered test cells by the
-trusted ones, adds a line under each such cell of the graded notebook saying what the trusted
-run found, and reports every part that earned nothing for a reason the instructor should see.
+:func:`score` and :func:`apply` are what the grading worker calls for each notebook: ``score``
+runs the trusted scoring (in its own sandbox, while the notebook itself runs in its sandboxed
+kernel); ``apply``, once both are done, replaces the notebook's scores of the covered test cells
+by the trusted ones, adds a line under each such cell of the graded notebook saying what the
+trusted run found, and reports every part that earned nothing for a reason the instructor
+should see.
 """
 from __future__ import annotations
 
@@ -39,23 +41,31 @@ def _annotate(cell: dict, text: str) -> None:
         {"output_type": "stream", "name": "stdout", "text": text.rstrip() + "\n"})
 
 
-def apply(job, spec, sanitized, executed: str | None, grades: dict, inputs, problems: list,
-          config=None) -> tuple[dict, str | None, list[str]]:
-    """Score ``spec``'s checked cells in isolation; return (grades, executed, review).
+def score(spec, sanitized, inputs, timeout: float, config=None):
+    """The trusted verdict (a ``scoring.NotebookVerdict``) on ``spec``'s checked cells.
 
-    ``sanitized`` is the notebook as it was run (a NotebookNode, after the integrity repairs),
-    ``executed`` the graded notebook (JSON text), ``grades`` the notebook run's scores,
-    ``inputs`` the folder of the submission's files. ``review`` lists the cells flagged for the
-    instructor (nbgrader's "needs manual grade").
+    ``sanitized`` is the notebook as it is run (a NotebookNode, after the integrity repairs;
+    only read), ``inputs`` the folder of the submission's files, ``timeout`` the notebook's
+    limit in seconds. Safe to call in a thread while the notebook's kernel runs.
+    """
+    from . import scoring
+
+    return scoring.score_notebook(sanitized, spec, inputs=inputs, timeout=timeout,
+                                  cell_timeout=_cell_timeout(config), config=config)
+
+
+def apply(spec, sanitized, executed: str | None, grades: dict, verdict, problems: list,
+          config=None) -> tuple[dict, str | None, list[str]]:
+    """Put ``verdict`` (from :func:`score`) in place of the notebook run's scores of the
+    checked cells; return (grades, executed, review).
+
+    ``executed`` is the graded notebook (JSON text), ``grades`` the notebook run's scores.
+    ``review`` lists the cells flagged for the instructor (nbgrader's "needs manual grade").
     """
     from ..spec import problem
     from . import scan, scoring
 
     filename = spec.name + ".ipynb"
-    cell_timeout = _cell_timeout(config)
-    verdict = scoring.score_notebook(sanitized, spec, inputs=inputs, notebook_grades=grades,
-                                     timeout=job.timeout, cell_timeout=cell_timeout,
-                                     config=config)
     if not verdict.cells and not verdict.cell_errors:
         return grades, executed, []
     grades = dict(grades)

@@ -343,13 +343,12 @@ def plan_steps(nb, spec, calls_by_cell, config=None) -> list[tuple[str, object]]
     return steps
 
 
-def score_notebook(nb, spec, *, inputs: Path, notebook_grades: dict, timeout: float,
+def score_notebook(nb, spec, *, inputs: Path, timeout: float,
                    cell_timeout: float, config=None, limits: sandbox.Limits | None = None,
                    secret: int | None = None) -> NotebookVerdict:
     """Trusted scores for the check cells of one sanitized notebook (see the module docstring).
 
-    ``inputs`` is the folder of the submission's files (mounted read-only in the sandbox);
-    ``notebook_grades`` the scores the cells got in the notebook run (for flags only).
+    ``inputs`` is the folder of the submission's files (mounted read-only in the sandbox).
     """
     import time
 
@@ -532,12 +531,3 @@ def _hints(aspect, cases, outcomes) -> str:
     except Exception:  # noqa: BLE001 - hints are a courtesy; the verdict stands without them
         return ""
     return "".join(f"\n  Likely cause: {m.hint} [known mistake: {m.id}]" for m in found[:3])
-    try:
-        from autograder.checks._check import recognise
-
-        found = recognise(aspect, cases, outcomes)
-    except Exception:  # noqa: BLE001 - hints are a courtesy; the verdict stands without them
-        return failure
-    for mistake in found[:3]:
-        failure += f"\n  Likely cause: {mistake.hint} [known mistake: {mistake.id}]"
-    return failure

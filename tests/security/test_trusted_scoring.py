@@ -42,7 +42,7 @@ def _spec(nb, name: str) -> NotebookSpec:
 
 
 def _score(nb, spec, tmp_path):
-    verdict = scoring.score_notebook(nb, spec, inputs=tmp_path, notebook_grades={}, timeout=120,
+    verdict = scoring.score_notebook(nb, spec, inputs=tmp_path, timeout=120,
                                      cell_timeout=60)
     assert not verdict.error, verdict.error
     return verdict
