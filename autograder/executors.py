@@ -34,8 +34,9 @@ GRACE = 30.0
 
 
 def hard_limit(job: Job) -> float:
-    """Each notebook runs twice when sandboxed: in its kernel, then its checked parts in
-    isolation (``autograder.trusted``), each within ``job.timeout``."""
+    """Each notebook runs twice when sandboxed: in its kernel and, side by side with it, its
+    checked parts in isolation (``autograder.trusted``), each within ``job.timeout``; the bound
+    allows for the two one after the other."""
     runs = 2 if job.sandbox else 1
     return job.timeout * runs * max(1, len(job.assignment.notebooks)) + GRACE
 
@@ -177,6 +178,8 @@ class LocalExecutor:
                                                      f"died (exit code {code})")
                             continue
                         slot.job = None
+                        if queue:  # the worker's next job, before the result is recorded
+                            slot.send(*queue.popleft())
                         yield job, result
                     elif slot.process.sentinel in ready:
                         code = slot.process.exitcode
