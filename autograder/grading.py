@@ -43,6 +43,7 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
         raise ValueError(f"timeout must be positive seconds, got {timeout}")
     if sandbox:
         _check_sandbox(course)
+        compile_sandbox_sources()
     started = time.monotonic()
     summary = GradeSummary(assignment, run_id=uuid.uuid4().hex, executor=executor.describe())
     gb = course.gradebook()
@@ -117,6 +118,29 @@ def _check_sandbox(course: Course) -> None:
         if root == visible or visible in root.parents:
             raise CourseError(f"the course folder {root} is inside {visible}, which every "
                               "grading sandbox can read; move the course out of it")
+
+
+def compile_sandbox_sources() -> None:
+    """Write the bytecode of the packages that every sandbox imports (the checks, the mistakes,
+    nnlib, the trusted runner), so that no sandbox compiles them again.
+
+    A sandbox sees them read-only and cannot save what it compiles; and with
+    ``PYTHONDONTWRITEBYTECODE`` set, nothing else does either, so each of the two sandboxes of
+    every notebook would compile them afresh. Up-to-date files are left alone; a folder the
+    grader cannot write (an installed package, usually compiled already) is skipped."""
+    import compileall
+
+    from .sandbox_kernel import kernel_sources
+    from .trusted.scoring import trusted_sources
+
+    for source in dict.fromkeys(kernel_sources() + trusted_sources()):
+        try:
+            if source.is_dir():
+                compileall.compile_dir(source, quiet=2)
+            elif source.suffix == ".py":
+                compileall.compile_file(source, quiet=2)
+        except OSError:
+            continue
 
 
 def _progress(total: int, assignment: str, enabled: bool):

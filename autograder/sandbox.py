@@ -253,9 +253,14 @@ class _Cgroup:
 
     @classmethod
     def sweep(cls) -> None:
-        """Remove the empty cgroups of sandboxes whose grader died before cleaning up (their
-        names carry the grader's pid)."""
-        for parent, _ in cls._parents().values():
+        """Kill what is left in the cgroups of sandboxes whose grader died before cleaning up
+        (their names carry the grader's pid), and remove them.
+
+        Normally nothing is left: the sandbox dies with its grader (``PR_SET_PDEATHSIG`` on
+        bubblewrap, whose ``--die-with-parent`` passes it on). But bubblewrap arms that in its
+        child only after cloning it, so a grader killed within that moment leaves the child,
+        and the sandbox, running; this is where it ends."""
+        for controller, (parent, _) in cls._parents().items():
             try:
                 entries = list(parent.glob("autograder-sandbox-*"))
             except OSError:
@@ -266,11 +271,7 @@ class _Cgroup:
                 except (IndexError, ValueError):
                     continue
                 if pid != os.getpid() and not Path(f"/proc/{pid}").exists():
-                    try:
-                        if not (directory / "cgroup.procs").read_text().strip():
-                            directory.rmdir()
-                    except OSError:
-                        pass
+                    cls({controller: directory}).remove()
 
     @classmethod
     def create(cls, name: str, limits: Limits) -> _Cgroup | None:

@@ -43,6 +43,7 @@ import time
 from pathlib import Path
 
 from autograder import demo
+from autograder.grading import compile_sandbox_sources
 
 BIN = str(Path(sys.executable).parent)
 ENV = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
@@ -133,6 +134,7 @@ def main(argv: list[str] | None = None) -> dict:
                         help="ps1 (the demo course, default) or an exercise, e.g. activations")
     args = parser.parse_args(argv)
     n, assignment = args.students, args.assignment
+    compile_sandbox_sources()  # as autograder grade does; nbgrader's kernels read them too
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         if assignment == "ps1":
             base = demo.make_course(Path(tmp) / "base")

@@ -245,8 +245,12 @@ def test_the_sandbox_dies_with_the_process_that_started_it(tmp_path):
         sandbox.run([sys.executable, "-c", "import time; time.sleep(60)  # " + marker],
                     limits=sandbox.Limits(wall_seconds=60))
     """)])
+    # Wait for the program inside (not just bubblewrap's start: a grader killed within the
+    # moment bubblewrap takes to arm its own --die-with-parent leaves an orphan, which the next
+    # grader's cgroup sweep kills; see test_a_dead_graders_leftover_sandbox_is_swept).
     deadline = time.monotonic() + 30
-    while not _with_marker(marker):
+    while not any(_cmdline(Path(f"/proc/{pid}")).startswith(sys.executable.encode())
+                  for pid in _with_marker(marker)):
         assert time.monotonic() < deadline, "the sandbox did not start"
         time.sleep(0.1)
     grader.kill()
@@ -255,6 +259,30 @@ def test_the_sandbox_dies_with_the_process_that_started_it(tmp_path):
     while _with_marker(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _with_marker(marker) == []
+
+
+def test_a_dead_graders_leftover_sandbox_is_swept():
+    """What a grader that died leaves in its sandbox's cgroup is killed by the next grader."""
+    if not sandbox._Cgroup.supported():
+        pytest.skip("no writable memory cgroup on this machine")
+    finished = subprocess.Popen(["true"])
+    finished.wait()  # its pid is that of a grader that is gone
+    cgroup = sandbox._Cgroup.create(f"autograder-sandbox-{sandbox.UID_BASE}-{finished.pid}-0",
+                                    sandbox.Limits())
+    directories = list(cgroup.directories.values())
+
+    def join():
+        for path in cgroup.procs_files():
+            with open(path, "w") as procs:
+                procs.write(str(os.getpid()))
+
+    orphan = subprocess.Popen(["sleep", "60"], preexec_fn=join)
+    try:
+        sandbox._Cgroup.sweep()
+        assert orphan.wait(timeout=10) == -9
+    finally:
+        orphan.kill()
+    assert not any(d.exists() for d in directories)
 
 
 def _with_marker(marker: str) -> list[int]:
