@@ -1,8 +1,5 @@
-"""nbgrader's metadata validation with the schema checked once (autograder.metadata_schema), and
-the jsonschema import without its IRI parsers (autograder/__init__.py)."""
+"""nbgrader's metadata validation with the schema checked once (autograder.metadata_schema)."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 from unittest import mock
 
@@ -69,11 +66,3 @@ def test_nbgrader_still_rejects_bad_metadata_once_installed():
     with pytest.raises(ValidationError, match="'two' is not of type 'number'"):
         validator.validate_cell(cell)
 
-
-def test_the_grading_tools_start_without_the_iri_parsers():
-    code = ("import sys, autograder, nbformat, jsonschema; "
-            "jsonschema.validate({'a': 1}, {'type': 'object'}); "
-            "print(sys.modules.get('rfc3987_syntax') is None)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.strip() == "True"
