@@ -166,7 +166,7 @@ def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: P
                 grades, executed, review = trusted.apply(spec, sanitized, executed, grades,
                                                          verdict.result(), problems,
                                                          job.assignment.config)
-            except Exception as error:  # noqa: BLE001 - a grader bug: flag, never trust the notebook
+            except Exception as error:  # noqa: BLE001 - a grader bug: flag, trust nothing
                 problems.append(problem("trusted-run-failed", f"{filename}: the isolated "
                                         f"scoring failed: {type(error).__name__}: "
                                         f"{_first_line(error)}\n"
