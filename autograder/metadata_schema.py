@@ -12,14 +12,12 @@ class, the same errors, and the same choice of error to raise (``best_match``).
 from __future__ import annotations
 
 import json
-import threading
 import types
 
 import jsonschema
 from jsonschema.exceptions import best_match
 
-_validators: dict[str, object] = {}
-_lock = threading.Lock()
+_validators: dict[str, object] = {}  # by the schema's JSON text
 
 
 def validate(instance, schema) -> None:
@@ -29,9 +27,8 @@ def validate(instance, schema) -> None:
     if validator is None:
         cls = jsonschema.validators.validator_for(schema)
         cls.check_schema(schema)  # raises SchemaError, as jsonschema.validate does
-        validator = cls(schema)
-        with _lock:
-            _validators[key] = validator
+        # Two threads may both get here once; each then checks the schema, which is harmless.
+        validator = _validators[key] = cls(schema)
     error = best_match(validator.iter_errors(instance))
     if error is not None:
         raise error

@@ -145,9 +145,11 @@ def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: P
     # The isolated scoring needs only the sanitized notebook and the submission's files, so it
     # runs in its own sandbox beside the notebook's kernel (each waits on the other's start-up
     # and cells less than in turn); leaving the block waits for it.
+    from . import trusted
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trusted") as pool:
-        verdict = (pool.submit(_trusted_verdict, job, spec, sanitized, work)
-                   if job.sandbox else None)
+        verdict = (pool.submit(trusted.score, spec, sanitized, work, job.timeout,
+                               job.assignment.config) if job.sandbox else None)
         try:
             executed, resources = grader.from_notebook_node(to_run, resources=resources)
         except Exception as error:  # noqa: BLE001
@@ -160,8 +162,6 @@ def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: P
         problems.extend(_timeouts(executed, filename))
         grades, review = info.get("grades", {}), []
         if verdict is not None:
-            from . import trusted
-
             try:
                 grades, executed, review = trusted.apply(spec, sanitized, executed, grades,
                                                          verdict.result(), problems,
@@ -177,12 +177,6 @@ def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: P
                 grades = {**grades, **{name: 0.0 for name in review}}
     return {"executed": executed, "grades": grades, "comments": info.get("comments", {}),
             "needs_review": False, "review": review}
-
-
-def _trusted_verdict(job: Job, spec: NotebookSpec, sanitized, work: Path):
-    from . import trusted
-
-    return trusted.score(spec, sanitized, work, job.timeout, job.assignment.config)
 
 
 def _resources(job: Job, spec: NotebookSpec, work: Path) -> dict:
