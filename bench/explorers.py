@@ -4,7 +4,7 @@ Run from the repository root::
 
     python -m bench.explorers [--repeats 15] [--no-browser]
 
-1. **Live widgets** (``nnlib.explore.widgets``): the time from setting a control's value in
+1. **Live widgets** (``explorers.widgets``): the time from setting a control's value in
    Python to the new PNG being in the ``Image`` widget (recompute with nnlib, redraw, encode),
    which is what the kernel spends before the browser gets the picture. A change that
    rescales an axis redraws everything ("full redraw": measured with the explorer's saved
@@ -12,7 +12,7 @@ Run from the repository root::
    explorer < 100 ms, optimizer explorer with 3 optimizers x 200 steps < 300 ms. Baseline: the
    same data drawn the plain matplotlib way, a fresh figure per change saved as PNG (what an
    ``interact`` callback that re-plots does), measured in the same run.
-2. **Static explorers** (``nnlib.explore.static``): bytes of each HTML output, and, if the book
+2. **Static explorers** (``explorers.static``): bytes of each HTML output, and, if the book
    is built, what the explorers add to ``_build/html`` (pages and downloadable notebooks).
 3. **Browser** (Debian's Chromium, headless, if present): for the full static explorers on a
    local page, the time from an input event to the end of the redraw and to the next frame.
@@ -63,7 +63,7 @@ def baseline_activation(explorer, x0):
     """Plot the activation explorer's current curves from scratch, with the point at ``x0``."""
     from matplotlib.figure import Figure
 
-    from nnlib.explore import core
+    from explorers import core
 
     c = explorer.controls
     low, high = c["x_range"].value
@@ -93,7 +93,7 @@ def baseline_optimizer(explorer, adam_lr):
     """Plot the optimizer explorer's current picture from scratch (contours, paths, losses)."""
     from matplotlib.figure import Figure
 
-    from nnlib.explore import core
+    from explorers import core
 
     c = explorer.controls
     surface = explorer.surface
@@ -120,7 +120,7 @@ def baseline_optimizer(explorer, adam_lr):
 # --- 1. live widgets ---------------------------------------------------------------------------
 
 def live_widgets(repeats: int) -> list[dict]:
-    from nnlib.explore import widgets
+    from explorers import widgets
 
     rows = []
 
@@ -200,7 +200,7 @@ def print_live(rows) -> None:
 # --- 2. static sizes ------------------------------------------------------------------------------
 
 def static_outputs():
-    from nnlib.explore import static
+    from explorers import static
 
     outputs = {}
     for name, make in (("activation", static.activation_explorer),
@@ -242,7 +242,7 @@ def built_book_sizes():
 
 
 def print_static(outputs, book) -> None:
-    from nnlib.explore import static
+    from explorers import static
 
     print("\nStatic explorers: size of each HTML output and time to precompute it\n")
     header = f"{'explorer':<18}{'bytes':>12}{'precompute s':>14}"
@@ -269,7 +269,7 @@ def browser_latency(outputs, repeats: int):
     from explore_browser import INTERACTIONS, drive, explorer_ids
     from playwright.sync_api import sync_playwright
 
-    from nnlib.explore import static
+    from explorers import static
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:

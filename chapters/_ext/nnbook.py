@@ -131,8 +131,8 @@ NNLIB_STAMP = "nnbook-nnlib.sha256"
 def source_digest(package: Path, packages=OUTPUT_PACKAGES) -> str:
     """SHA-256 of the files under ``package`` and of the installed ``packages``' versions.
 
-    Every file counts, not only ``.py`` (nnlib's explorers ship a ``.js`` renderer that ends up in
-    the pages); compiled bytecode does not.
+    Every file counts, not only ``.py`` (the explorers ship a ``.js`` renderer that ends up in the
+    pages); compiled bytecode does not.
     """
     digest = hashlib.sha256()
     files = (p for p in package.rglob("*")
@@ -149,17 +149,17 @@ def source_digest(package: Path, packages=OUTPUT_PACKAGES) -> str:
     return digest.hexdigest()
 
 
-#: The project's packages that pages execute: nnlib (every chapter) and autograder (the
-#: instructors' pages run its commands).
-EXECUTED_PACKAGES = ("nnlib", "autograder")
+#: The project's packages that pages execute: nnlib (every chapter), explorers (the chapters'
+#: interactive figures) and autograder (the instructors' pages run its commands).
+EXECUTED_PACKAGES = ("nnlib", "explorers", "autograder")
 
 
 def nnlib_digest() -> str:
-    """``source_digest`` of nnlib and the autograder as the build imports them.
+    """``source_digest`` of nnlib, the explorers and the autograder as the build imports them.
 
     jupyter-cache keys a chapter's outputs on the chapter's own code only; every chapter imports
-    nnlib (and the instructors' pages run the autograder), so a change to either must re-execute
-    them all.
+    nnlib (some the explorers, and the instructors' pages run the autograder), so a change to any
+    of them must re-execute them all.
     """
     digests = []
     for name in EXECUTED_PACKAGES:

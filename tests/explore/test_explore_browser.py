@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from explore_browser import INTERACTIONS, drive, explorer_ids
 
-from nnlib.explore import static
+from explorers import static
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[1] / "artifacts"
 

@@ -1,4 +1,4 @@
-"""nnlib.explore.core against nnlib itself: the explorers show nnlib's numbers, exactly."""
+"""explorers.core against nnlib itself: the explorers show nnlib's numbers, exactly."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ import pytest
 
 from nnlib import layers, losses, optim, regularization, train
 from nnlib.activations import ACTIVATIONS
-from nnlib.explore import core
+from explorers import core
 from nnlib.gradcheck import numerical_gradient
 from nnlib.layers import Parameter
 

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from nnlib.explore import core, static
+from explorers import core, static
 
 
 def _spec_of(output) -> dict:

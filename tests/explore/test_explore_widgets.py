@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from nnlib.explore import core, widgets  # noqa: E402
+from explorers import core, widgets  # noqa: E402
 
 
 def _pixels(explorer) -> np.ndarray:
@@ -44,11 +44,11 @@ def test_each_explorer_is_one_call_that_renders_a_png():
 
 
 def test_live_explorers_are_reachable_from_the_package():
-    import nnlib.explore
+    import explorers
 
-    assert nnlib.explore.optimizer_explorer is widgets.optimizer_explorer
+    assert explorers.optimizer_explorer is widgets.optimizer_explorer
     with pytest.raises(AttributeError, match="nope"):
-        nnlib.explore.nope  # noqa: B018
+        explorers.nope  # noqa: B018
 
 
 def test_moving_the_point_moves_the_readout_and_the_picture(activation):

@@ -1,7 +1,7 @@
 """The explorers for the static book: precomputed by nnlib at build time, drawn by JavaScript.
 
 A built book page has no Python kernel, so its explorers cannot compute anything. Instead each
-function here runs :mod:`nnlib.explore.core` (that is, nnlib) over a small grid of the controls
+function here runs :mod:`explorers.core` (that is, nnlib) over a small grid of the controls
 while the book is built, and returns an ``IPython.display.HTML`` output holding
 
 - the controls (range inputs, selects, checkboxes) as plain HTML,
@@ -15,8 +15,8 @@ self-contained (its own data, style and a copy of the renderer, which defines it
 page), its element id is unique, and the renderer initializes each explorer element once, so
 several explorers, or the same output rendered twice, can sit on one page.
 
-In a notebook: ``from nnlib.explore import static; static.optimizer_explorer()``. The live
-versions with every value of every control are in :mod:`nnlib.explore.widgets`.
+In a notebook: ``from explorers import static; static.optimizer_explorer()``. The live
+versions with every value of every control are in :mod:`explorers.widgets`.
 """
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nnlib.explore import core
-from nnlib.explore._threads import one_blas_thread
+from explorers import core
+from explorers._threads import one_blas_thread
 
 _IDS = itertools.count(1)
 
@@ -248,7 +248,7 @@ def _output(markup: str):
 
 def _note(can_change: str, call: str, more: str) -> str:
     return (f"<b>Precomputed with nnlib when this book was built.</b> Here you can change "
-            f"{can_change}. {LAUNCH_NOTE}<code>from nnlib.explore import {call}; {call}()</code>"
+            f"{can_change}. {LAUNCH_NOTE}<code>from explorers import {call}; {call}()</code>"
             f" ({more}).")
 
 

@@ -4,8 +4,8 @@ Every number an explorer shows comes from here, and everything here comes from n
 activation curves are :data:`nnlib.activations.ACTIVATIONS`, the optimizer trajectories are
 nnlib's optimizer classes stepping a :class:`nnlib.layers.Parameter` that holds a 2-D point, the
 gradient norms are nnlib layers' backward passes, and the regularization runs are
-:func:`nnlib.train.fit`. The live widgets (:mod:`nnlib.explore.widgets`) and the static book
-pages (:mod:`nnlib.explore.static`) only draw what these functions return, so the two can never
+:func:`nnlib.train.fit`. The live widgets (:mod:`explorers.widgets`) and the static book
+pages (:mod:`explorers.static`) only draw what these functions return, so the two can never
 disagree with each other or with the library.
 
 Four explorers:

@@ -1,7 +1,7 @@
 /* nnlib explorers, static renderer.
  *
  * Draws on a <canvas> the numbers that nnlib computed when the book was built (see
- * nnlib/explore/static.py): it looks values up and plots them, and computes nothing that
+ * explorers/static.py): it looks values up and plots them, and computes nothing that
  * could disagree with the library. No dependencies, no network.
  *
  * Every explorer output carries this file. The first copy on a page defines window.NNX; every

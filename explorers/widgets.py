@@ -2,10 +2,10 @@
 
 Each explorer is one call that returns an object a notebook displays::
 
-    from nnlib.explore import optimizer_explorer
+    from explorers import optimizer_explorer
     optimizer_explorer()
 
-Moving a control recomputes with :mod:`nnlib.explore.core` (that is, with nnlib) and redraws. The
+Moving a control recomputes with :mod:`explorers.core` (that is, with nnlib) and redraws. The
 figure is drawn with matplotlib's Agg renderer into a PNG shown by an ``ipywidgets.Image``, so it
 works the same in Jupyter Notebook, JupyterLab, VS Code and Colab, whatever matplotlib backend
 the notebook uses, and never leaves stray figures behind. Each explorer keeps its artists and
@@ -31,8 +31,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from nnlib.activations import ACTIVATIONS
-from nnlib.explore import core
-from nnlib.explore._threads import one_blas_thread
+from explorers import core
+from explorers._threads import one_blas_thread
 
 _WIDE = {"description_width": "initial"}
 # The "gradient vanishes here" strips of the activation explorer, in axes fractions.
