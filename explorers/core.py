@@ -20,7 +20,6 @@ Four explorers:
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -28,6 +27,8 @@ import numpy as np
 
 from nnlib import data as nn_data
 from nnlib import layers, losses, optim, regularization, train
+from nnlib._validate import (in_unit_interval, int_in_range, non_negative, positive_int,
+                             real_number)
 from nnlib.activations import ACTIVATIONS, sigmoid
 from nnlib.layers import Parameter
 
@@ -36,26 +37,8 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#7f7f7f", "#bcbd22", "#17becf")
 
 
-def _real(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
-
-
-def _count(value, name: str, low: int = 1, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    value = int(value)
-    if value < low or (high is not None and value > high):
-        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ValueError(f"{name} must be {bound}, got {value}")
-    return value
-
-
 def _choice(value, name: str, options) -> str:
+    """Return ``value`` if it is one of ``options`` (nnlib's checks are for numbers), else raise."""
     if value not in options:
         raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
     return value
@@ -88,23 +71,23 @@ def activation_curve(name: str, x, negative_slope: float = 0.01):
     x = np.asarray(x, dtype=np.float64)
     entry = ACTIVATIONS[name]
     if name == "leaky_relu":
-        slope = _real(negative_slope, "negative_slope")
+        slope = real_number(negative_slope, "negative_slope")
         return entry.fn(x, negative_slope=slope), entry.derivative(x, negative_slope=slope)
     return entry.fn(x), entry.derivative(x)
 
 
 def activation_at(name: str, x0: float, negative_slope: float = 0.01) -> tuple[float, float]:
     """The readout at one point: ``(f(x0), f'(x0))`` as floats."""
-    value, slope = activation_curve(name, np.array([_real(x0, "x0")]), negative_slope)
+    value, slope = activation_curve(name, np.array([real_number(x0, "x0")]), negative_slope)
     return float(value[0]), float(slope[0])
 
 
 def input_grid(x_min: float = -6.0, x_max: float = 6.0, n_points: int = 601) -> np.ndarray:
     """``n_points`` evenly spaced inputs from ``x_min`` to ``x_max`` (both included)."""
-    x_min, x_max = _real(x_min, "x_min"), _real(x_max, "x_max")
+    x_min, x_max = real_number(x_min, "x_min"), real_number(x_max, "x_max")
     if not x_min < x_max:
         raise ValueError(f"need x_min < x_max, got x_min={x_min}, x_max={x_max}")
-    return np.linspace(x_min, x_max, _count(n_points, "n_points", low=2))
+    return np.linspace(x_min, x_max, int_in_range(n_points, "n_points", 2))
 
 
 def vanishing_regions(x, derivative, threshold: float = 0.01) -> list[tuple[float, float]]:
@@ -120,7 +103,7 @@ def vanishing_regions(x, derivative, threshold: float = 0.01) -> list[tuple[floa
     if x.ndim != 1 or x.shape != derivative.shape:
         raise ValueError(f"x and derivative must be 1-D of the same length, got {x.shape} and "
                          f"{derivative.shape}")
-    threshold = _real(threshold, "threshold")
+    threshold = real_number(threshold, "threshold")
     below = np.abs(derivative) < threshold
     edges = np.diff(np.concatenate([[0], below.astype(np.int8), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
@@ -165,7 +148,7 @@ class Surface:
 
     def grid(self, n: int = 101):
         """``(xs, ys, Z)``: ``n`` values per axis over ``bounds``; ``Z[i, j] = f(xs[j], ys[i])``."""
-        n = _count(n, "n", low=2)
+        n = int_in_range(n, "n", 2)
         x_min, x_max, y_min, y_max = self.bounds
         xs, ys = np.linspace(x_min, x_max, n), np.linspace(y_min, y_max, n)
         X, Y = np.meshgrid(xs, ys)
@@ -177,7 +160,7 @@ class Surface:
         gap = Z - self.min_value
         top = float(np.max(gap))
         bottom = max(float(np.quantile(gap, 0.002)), top * 1e-4)
-        return np.geomspace(bottom, top, _count(n, "n", low=2) + 1)[:-1]
+        return np.geomspace(bottom, top, int_in_range(n, "n", 2) + 1)[:-1]
 
 
 SURFACE_LABELS = {
@@ -216,7 +199,7 @@ def make_surface(name: str, condition: float = 10.0) -> Surface:
     """
     _choice(name, "name", SURFACE_NAMES)
     if name == "bowl":
-        kappa = _real(condition, "condition")
+        kappa = real_number(condition, "condition")
         if kappa < 1.0:
             raise ValueError(f"condition must be >= 1 (largest / smallest curvature), got {kappa}")
         return Surface(
@@ -336,11 +319,11 @@ def run_optimizer(surface: Surface, optimizer: str, lr: float, steps: int = 200,
     if not isinstance(surface, Surface):
         raise TypeError(f"surface must be a Surface (from make_surface), got "
                         f"{type(surface).__name__}")
-    steps = _count(steps, "steps", low=0)
+    steps = int_in_range(steps, "steps", 0)
     start = surface.start if start is None else start
     if np.shape(start) != (2,):
         raise ValueError(f"start must be a point (x, y), got {start!r}")
-    point = Parameter(np.array([_real(start[0], "start[0]"), _real(start[1], "start[1]")]))
+    point = Parameter(np.array([real_number(start[0], "start[0]"), real_number(start[1], "start[1]")]))
     opt = make_optimizer(optimizer, [point], lr=lr, **hyper)
     points = np.empty((steps + 1, 2))
     points[0] = point.data
@@ -389,8 +372,8 @@ def build_deep_mlp(depth: int, activation: str, init: str, width: int = 64,
     hidden block is wrapped in :class:`nnlib.layers.Residual` (:math:`h \mapsto h + F(h)`).
     Weights are drawn from ``rng`` layer by layer, from the input up.
     """
-    depth = _count(depth, "depth", low=1, high=200)
-    width = _count(width, "width")
+    depth = int_in_range(depth, "depth", 1, 200)
+    width = positive_int(width, "width")
     _choice(activation, "activation", FLOW_ACTIVATIONS)
     _choice(init, "init", FLOW_INITS)
     rng = np.random.default_rng(0) if rng is None else rng
@@ -453,8 +436,8 @@ def gradient_flow(depth: int, activation: str, init: str, width: int = 64, batch
     (vanishes) or grows (explodes) geometrically with depth unless each factor keeps its
     size near 1, which is what a good initialization for the activation does.
     """
-    batch_size = _count(batch_size, "batch_size", low=1)
-    rng = np.random.default_rng(_count(seed, "seed", low=0))
+    batch_size = positive_int(batch_size, "batch_size")
+    rng = np.random.default_rng(int_in_range(seed, "seed", 0))
     model = build_deep_mlp(depth, activation, init, width=width, residual=residual, rng=rng)
     X = rng.standard_normal((batch_size, width))
     y = rng.standard_normal((batch_size, 1))
@@ -491,7 +474,7 @@ def regularization_data(seed: int = 0, n_train: int = 60, n_val: int = 300, nois
     float64, targets (N, 1) float64 in {0, 1} (the shape :class:`~nnlib.losses.BCEWithLogitsLoss`
     wants).
     """
-    rng = np.random.default_rng(_count(seed, "seed", low=0))
+    rng = np.random.default_rng(int_in_range(seed, "seed", 0))
     X, y = nn_data.moons(n_train + n_val, noise=noise, rng=rng)
     y = y[:, None].astype(np.float64)
     return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
@@ -563,16 +546,12 @@ def train_regularized(penalty: str = "none", strength: float = 0.0, dropout: flo
     Everything random (weights, dropout masks, shuffling) comes from ``seed``.
     """
     _choice(penalty, "penalty", PENALTIES)
-    strength = _real(strength, "strength")
-    if strength < 0:
-        raise ValueError(f"strength must be >= 0, got {strength}")
-    dropout = _real(dropout, "dropout")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-    epochs = _count(epochs, "epochs")
-    eval_every = _count(eval_every, "eval_every")
+    strength = non_negative(strength, "strength")
+    dropout = in_unit_interval(dropout, "dropout")
+    epochs = positive_int(epochs, "epochs")
+    eval_every = positive_int(eval_every, "eval_every")
     X_train, y_train, X_val, y_val = regularization_data(seed) if data is None else data
-    rng = np.random.default_rng(_count(seed, "seed", low=0) + 1)
+    rng = np.random.default_rng(int_in_range(seed, "seed", 0) + 1)
     model = build_classifier(dropout=dropout, batch_norm=bool(batch_norm), rng=rng)
     weights = regularization.weight_parameters(model)
     penalties = []
@@ -594,7 +573,7 @@ def train_regularized(penalty: str = "none", strength: float = 0.0, dropout: flo
             scores = train.evaluate(model, loss, X, y, metrics=("accuracy",))
             history[f"{split}_loss"].append(scores["loss"])
             history[f"{split}_accuracy"].append(scores["accuracy"])
-    grid_size = _count(grid_size, "grid_size", low=2)
+    grid_size = int_in_range(grid_size, "grid_size", 2)
     x_min, x_max, y_min, y_max = REGULARIZATION_BOUNDS
     grid_x, grid_y = np.linspace(x_min, x_max, grid_size), np.linspace(y_min, y_max, grid_size)
     GX, GY = np.meshgrid(grid_x, grid_y)

@@ -30,9 +30,9 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from nnlib.activations import ACTIVATIONS
 from explorers import core
 from explorers._threads import one_blas_thread
+from nnlib.activations import ACTIVATIONS
 
 _WIDE = {"description_width": "initial"}
 # The "gradient vanishes here" strips of the activation explorer, in axes fractions.

@@ -113,6 +113,17 @@ def positive_int(value, name: str) -> int:
     return int(value)
 
 
+def int_in_range(value, name: str, low: int, high: int | None = None) -> int:
+    """Return ``value`` if it is an integer >= ``low`` (and <= ``high`` if given), else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"{name} must be {bound}, got {value}")
+    return value
+
+
 def generator(rng, name: str = "rng") -> np.random.Generator:
     """Return ``rng`` if it is a ``np.random.Generator``; ``None`` gives a fresh, unseeded one."""
     if rng is None:

@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
+from explorers import core
 from nnlib import layers, losses, optim, regularization, train
 from nnlib.activations import ACTIVATIONS
-from explorers import core
 from nnlib.gradcheck import numerical_gradient
 from nnlib.layers import Parameter
 
@@ -303,3 +303,33 @@ def test_training_with_no_regularization_overfits_the_small_training_set():
 def test_regularization_refuses_a_dropout_of_one():
     with pytest.raises(ValueError, match="1.0"):
         core.train_regularized(dropout=1.0, epochs=1)
+
+
+# --- bad numbers --------------------------------------------------------------------------------
+
+BAD_NUMBERS = {
+    "depth 0": (lambda: core.build_deep_mlp(0, "relu", "he"),
+                ValueError, "depth must be in [1, 200], got 0"),
+    "fractional width": (lambda: core.build_deep_mlp(3, "relu", "he", width=2.5),
+                         TypeError, "width must be an integer, got 2.5 (float)"),
+    "one grid point": (lambda: core.input_grid(n_points=1),
+                       ValueError, "n_points must be >= 2, got 1"),
+    "negative steps": (lambda: core.run_optimizer(core.make_surface("bowl"), "sgd", 0.1, steps=-1),
+                       ValueError, "steps must be >= 0, got -1"),
+    "boolean seed": (lambda: core.regularization_data(seed=True),
+                     TypeError, "seed must be an integer, got True (bool)"),
+    "nan point": (lambda: core.activation_at("relu", float("nan")),
+                  ValueError, "x0 must be finite, got nan"),
+    "negative strength": (lambda: core.train_regularized("l2", -1, epochs=1),
+                          ValueError, "strength must be >= 0, got -1.0"),
+    "dropout of one": (lambda: core.train_regularized(dropout=1, epochs=1),
+                       ValueError, "dropout must be in [0, 1), got 1.0"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_NUMBERS)
+def test_bad_numbers_are_refused_naming_the_value_received(case):
+    call, error, message = BAD_NUMBERS[case]
+    with pytest.raises(error) as raised:
+        call()
+    assert str(raised.value) == message
