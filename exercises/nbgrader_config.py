@@ -24,3 +24,12 @@ c.Execute.timeout = 60
 # An unfilled answer raises NotImplementedError, as the released stubs do.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Released notebooks get the course's address (pyproject.toml, [project.urls]) in place of the
+# sources' {{book_url}} and {{repository_url}} placeholders. First in the list, so that the
+# checksums and cell sources nbgrader stores for grading are those of the text learners receive.
+from autograder.address_preprocessor import FillCourseAddress  # noqa: E402
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+
+c.GenerateAssignment.preprocessors = [
+    FillCourseAddress, *GenerateAssignment.class_traits()["preprocessors"].default()]
