@@ -157,7 +157,7 @@ def _manager_classes():
 def kernel_sources() -> tuple[Path, ...]:
     """What a grading kernel may read of this repository: the checks the test cells import
     (with the mistakes bank they use), this launcher, and nnlib (public: the course's book
-    imports it). Not the rest of ``autograder`` (the demo course holds its answers)."""
+    imports it). Not the rest of ``autograder``: a kernel has no use for the grader."""
     import importlib.util
 
     package = Path(__file__).resolve().parent

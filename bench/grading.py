@@ -4,7 +4,7 @@ Run from the repository root (as root: grading sandboxes every notebook)::
 
     python -m bench.grading [--students 100] [--workers N] [--assignment ps1] [--repeats 1]
 
-With ``--assignment ps1`` (the default) it generates the demo course (``autograder.demo``: three
+With ``--assignment ps1`` (the default) it generates the test course (tests/autograder/democourse.py: three
 autograded parts in one notebook, tested with plain asserts), releases it, and writes
 ``--students`` well-formed submissions (correct, blank, each classic mistake, and random
 mixtures). With the name of one of the course's exercises (``--assignment activations``) it
@@ -44,8 +44,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import demo
 from autograder.grading import compile_sandbox_sources
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "autograder"))
+import democourse as demo  # noqa: E402  (the test course, which holds its answers)
 
 BIN = str(Path(sys.executable).parent)
 ENV = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}

@@ -307,7 +307,7 @@ def read_records(stdout: bytes, steps: list[dict]) -> tuple[list[dict], str, boo
 
 def trusted_sources() -> tuple[Path, ...]:
     """What the trusted runner may read of this package: the checks, the mistakes (which the
-    checks import), the runner itself; not the rest (the demo course, the grader)."""
+    checks import), the runner itself; not the rest (the grader)."""
     package = Path(__file__).resolve().parents[1]
     return (package / "__init__.py", package / "sandbox.py", package / "checks",
             package / "mistakes", package / "trusted")

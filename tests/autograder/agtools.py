@@ -2,10 +2,10 @@
 
 The fixtures in conftest.py build one generated class, graded once.
 
-The class is the demo course's ps1 (``autograder.demo``): every kind of submission it can make
-(correct, blank, each classic mistake, and every malformed kind) plus random well-formed ones,
-24 students in all. It is graded once by plain ``nbgrader autograde`` and once by
-``autograder grade``, each in its own copy of the course.
+The class is the test course's ps1 (``democourse.py``, beside this file): every kind of
+submission it can make (correct, blank, each classic mistake, and every malformed kind) plus
+random well-formed ones, 24 students in all. It is graded once by plain ``nbgrader autograde``
+and once by ``autograder grade``, each in its own copy of the course.
 """
 from __future__ import annotations
 

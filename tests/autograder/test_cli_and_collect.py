@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from autograder import demo
+import democourse
 from autograder.cli import build_parser, main
 from autograder.course import Course
 
@@ -43,7 +43,7 @@ def test_an_unknown_assignment_is_a_clear_error(released_course, capsys):
 
 
 def _notebook_bytes(variant="correct"):
-    return demo.make_submission(demo.source_notebook(), variant, None)
+    return democourse.make_submission(democourse.source_notebook(), variant, None)
 
 
 def _collected(course_root, student):
@@ -52,7 +52,7 @@ def _collected(course_root, student):
 
 
 def test_collect_canvas_zip_keeps_the_latest_resubmission(tmp_path):
-    root = demo.make_course(tmp_path / "course")
+    root = democourse.make_course(tmp_path / "course")
     export = tmp_path / "canvas.zip"
     with zipfile.ZipFile(export, "w") as archive:
         archive.writestr("submissions/doejane_12345_678_ps1.ipynb", b'{"old": 1}')
@@ -69,7 +69,7 @@ def test_collect_canvas_zip_keeps_the_latest_resubmission(tmp_path):
 
 
 def test_collect_folders_nbgrader_and_moodle_layouts(tmp_path, capsys):
-    root = demo.make_course(tmp_path / "course")
+    root = democourse.make_course(tmp_path / "course")
     folders = tmp_path / "folders"
     (folders / "ann").mkdir(parents=True)
     (folders / "ann" / "ps1 (1).ipynb").write_bytes(_notebook_bytes())
@@ -90,7 +90,7 @@ def test_collect_folders_nbgrader_and_moodle_layouts(tmp_path, capsys):
 
 
 def test_collect_reports_what_it_cannot_match(tmp_path, capsys):
-    root = demo.make_course(tmp_path / "course")
+    root = democourse.make_course(tmp_path / "course")
     export = tmp_path / "export"
     (export / "dan").mkdir(parents=True)
     (export / "dan" / "ps1.ipynb").write_bytes(_notebook_bytes())
@@ -107,8 +107,8 @@ def test_check_reports_each_visible_test_and_exits_nonzero_on_failure(released_c
                                                                       capsys):
     release = json.loads((released_course / "release/ps1/ps1.ipynb").read_text())
     good, bad = tmp_path / "good.ipynb", tmp_path / "bad.ipynb"
-    good.write_bytes(demo.make_submission(release, "correct", None))
-    bad.write_bytes(demo.make_submission(release, "mse_sum", None))
+    good.write_bytes(democourse.make_submission(release, "correct", None))
+    bad.write_bytes(democourse.make_submission(release, "mse_sum", None))
     assert main(["check", str(good)]) == 0
     out = capsys.readouterr().out
     assert "3 of 3 test cell(s) pass (5 of 5 points" in out

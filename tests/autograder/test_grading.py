@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from autograder import demo
-
+import democourse
 from agtools import BIN, copy_course, graded_rows, plain_nbgrader, run_cli, scores
 
 pytestmark = pytest.mark.slow
@@ -36,7 +35,7 @@ def _problems(root):
 def test_scores_equal_plain_nbgrader_on_every_well_formed_submission(autograded, nbgrader_graded,
                                                                      roster):
     ours, theirs = scores(autograded[0]), scores(nbgrader_graded)
-    well_formed = [s for s, v in roster.items() if demo.VARIANTS[v][0]]
+    well_formed = [s for s, v in roster.items() if democourse.VARIANTS[v][0]]
     assert len(well_formed) >= 16
     for student in well_formed:
         for part in PARTS:
@@ -44,7 +43,7 @@ def test_scores_equal_plain_nbgrader_on_every_well_formed_submission(autograded,
             assert ours[(student, part)] == theirs[(student, part)], (student, roster[student], part)
     # and the class is not trivially all-right or all-wrong
     totals = {sum(ours[(s, p)] for p in PARTS) for s in well_formed}
-    assert 0.0 in totals and demo.MAX_SCORE in totals and len(totals) >= 3
+    assert 0.0 in totals and democourse.MAX_SCORE in totals and len(totals) >= 3
 
 
 def test_every_submission_is_graded_and_recorded(autograded, roster):
@@ -80,7 +79,7 @@ def test_what_plain_nbgrader_does_with_the_same_malformed_submissions(released_c
     # the baseline the autograder improves on: a deleted test is never run (its part gets no
     # score), and a duplicated grade id aborts the batch, so later students are not graded
     root = copy_course(released_course, tmp_path / "course", [])
-    demo.add_submissions(root, ["deleted_test", "duplicate_test", "correct"])
+    democourse.add_submissions(root, ["deleted_test", "duplicate_test", "correct"])
     done = plain_nbgrader(root)
     assert done.returncode != 0
     plain = scores(root)
@@ -109,13 +108,13 @@ def test_a_changed_submission_is_graded_again_and_only_it(class_course, roster, 
     release = json.loads((root / "release" / "ps1" / "ps1.ipynb").read_text())
     target = root / "submitted" / students[1] / "ps1" / "ps1.ipynb"
     target.chmod(0o644)
-    target.write_bytes(demo.make_submission(release, "correct", None))
+    target.write_bytes(democourse.make_submission(release, "correct", None))
     done = run_cli("grade", "ps1", "--no-progress", cwd=root)
     assert "Grading 1 submission(s)" in done.stdout
     second = graded_rows(root)
     assert second[students[0]] == first[students[0]]
     assert second[students[1]] != first[students[1]]
-    assert sum(scores(root)[(students[1], p)] for p in PARTS) == demo.MAX_SCORE
+    assert sum(scores(root)[(students[1], p)] for p in PARTS) == democourse.MAX_SCORE
 
 
 def test_nbgrader_export_reads_the_gradebook_the_autograder_wrote(autograded, roster, tmp_path):
@@ -147,7 +146,7 @@ def test_export_writes_one_row_per_student_with_part_columns(autograded, roster)
     for row in rows:
         parts = [float(row[p]) for p in PARTS]
         assert parts == [ours[(row["student_id"], p)] for p in PARTS]
-        assert float(row["score"]) == sum(parts) and float(row["max_score"]) == demo.MAX_SCORE
+        assert float(row["score"]) == sum(parts) and float(row["max_score"]) == democourse.MAX_SCORE
 
 
 def test_report_is_one_page_with_three_plots_and_the_class_mistakes(autograded, roster, tmp_path):

@@ -12,8 +12,7 @@ import uuid
 import psutil
 import pytest
 
-from autograder import demo
-
+import democourse
 from agtools import BIN, copy_course, graded_rows, run_cli, scores
 
 pytestmark = pytest.mark.slow
@@ -58,12 +57,12 @@ def _marked(marker: str) -> list[tuple[int, list[str]]]:
 
 def test_kill_minus_9_then_rerun_grades_exactly_the_rest(class_course, autograded, roster,
                                                          tmp_path):
-    students = [s for s, v in sorted(roster.items()) if demo.VARIANTS[v][0]][:12]
+    students = [s for s, v in sorted(roster.items()) if democourse.VARIANTS[v][0]][:12]
     root = copy_course(class_course, tmp_path / "course", students)
     # a notebook stuck in a loop that ignores interrupts, graded right after the third student,
     # so that the kill finds its kernel busy: a kernel that outlived the run would keep spinning
     release = json.loads((root / "release" / "ps1" / "ps1.ipynb").read_text())
-    stuck = demo.answered(release, {p: "correct" for p in demo.ANSWERS})
+    stuck = democourse.answered(release, {p: "correct" for p in democourse.ANSWERS})
     for cell in stuck["cells"]:
         if cell["metadata"].get("nbgrader", {}).get("grade_id") == "relu_grad":
             cell["source"] += ("\nimport signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
@@ -118,7 +117,7 @@ def test_kill_minus_9_then_rerun_grades_exactly_the_rest(class_course, autograde
 
 
 def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(class_course, roster, tmp_path):
-    students = [s for s, v in sorted(roster.items()) if demo.VARIANTS[v][0]][:6]
+    students = [s for s, v in sorted(roster.items()) if democourse.VARIANTS[v][0]][:6]
     root = copy_course(class_course, tmp_path / "course", students)
     env = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
     # a session of its own, so that "Ctrl-C" (SIGINT to the whole foreground group) reaches

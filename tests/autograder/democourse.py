@@ -1,4 +1,8 @@
-"""A small, complete nbgrader course for trying the autograder, testing it and benchmarking it.
+"""A small, complete nbgrader course for testing the autograder (imported as ``democourse``).
+
+It holds its own answers, so it lives with the tests, never in the ``autograder`` package that
+grading kernels may read. (Instructors try the autograder on a real exercise instead: see
+``autograder.practice``.) ``bench/grading.py --assignment ps1`` grades it too.
 
 ``make_course(root, students)`` writes an nbgrader course directory::
 
