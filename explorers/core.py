@@ -323,7 +323,8 @@ def run_optimizer(surface: Surface, optimizer: str, lr: float, steps: int = 200,
     start = surface.start if start is None else start
     if np.shape(start) != (2,):
         raise ValueError(f"start must be a point (x, y), got {start!r}")
-    point = Parameter(np.array([real_number(start[0], "start[0]"), real_number(start[1], "start[1]")]))
+    point = Parameter(np.array([real_number(start[0], "start[0]"),
+                                real_number(start[1], "start[1]")]))
     opt = make_optimizer(optimizer, [point], lr=lr, **hyper)
     points = np.empty((steps + 1, 2))
     points[0] = point.data
