@@ -47,6 +47,10 @@ class Linear(Module):
               \frac{\partial L}{\partial b} = \textstyle\sum_n G_n,\quad
               \frac{\partial L}{\partial X} = G W^\top
 
+    When nothing needs :math:`\partial L/\partial X` (the layer's input is the data, and
+    ``needs_input_grad`` is False, as :func:`nnlib.train.fit` sets it), backward skips that
+    product and returns None.
+
     Args:
         init: ``"he"`` (normal, for ReLU nets; the default), ``"he_uniform"``, ``"xavier"``
             (uniform, for tanh/sigmoid nets), ``"xavier_normal"``. Biases start at zero.
@@ -82,29 +86,29 @@ class Linear(Module):
         return out
 
     def backward(self, grad_out):
-        grad_out = self._accumulate_parameter_grads(grad_out)
-        return grad_out @ self.weight.data.T
-
-    def backward_to_parameters(self, grad_out) -> None:
-        self._accumulate_parameter_grads(grad_out)
-
-    def _accumulate_parameter_grads(self, grad_out):
         expected = None if self._x is None else (self._x.shape[0], self.out_features)
         grad_out = _check_grad(self, grad_out, expected)
         self.weight.grad += self._x.T @ grad_out
         if self.bias is not None:
             self.bias.grad += grad_out.sum(axis=0)
-        return grad_out
+        if not self.needs_input_grad:  # x is the data: skip G W^T, a third of the layer's work
+            return None
+        return grad_out @ self.weight.data.T
 
     def extra_repr(self):
         return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"
 
 
 class _Elementwise(Module):
-    """An activation applied elementwise; backward multiplies by its derivative at the input."""
+    r"""An activation :math:`y = f(x)` applied elementwise; backward is :math:`G \odot f'(x)`.
+
+    A subclass gives ``_fn(x)`` and ``_derivative(x)``, :math:`f'` at the input cached by forward
+    (or from the cached output ``self._y`` where that is cheaper, as for the sigmoid and tanh).
+    """
 
     def __init__(self):
         self._x = None
+        self._y = None
 
     def _fn(self, x):
         raise NotImplementedError
@@ -114,7 +118,8 @@ class _Elementwise(Module):
 
     def forward(self, x):
         self._x = float_array(x, "x")
-        return self._fn(self._x)
+        self._y = self._fn(self._x)
+        return self._y
 
     def backward(self, grad_out):
         grad_out = _check_grad(self, grad_out, None if self._x is None else self._x.shape)
@@ -124,37 +129,31 @@ class _Elementwise(Module):
 class Sigmoid(_Elementwise):
     r""":math:`\sigma(x)`, elementwise. Backward: :math:`G\,\sigma(x)(1 - \sigma(x))`."""
 
-    def forward(self, x):
-        self._x = float_array(x, "x")
-        self._y = act.sigmoid(self._x)
-        return self._y
+    def _fn(self, x):
+        return act.sigmoid(x)
 
     def _derivative(self, x):
-        return self._y * (1.0 - self._y)
+        return self._y * (1.0 - self._y)  # sigma(x) (1 - sigma(x)), from the cached output
 
 
 class Tanh(_Elementwise):
     r""":math:`\tanh(x)`, elementwise. Backward: :math:`G\,(1 - \tanh^2 x)`."""
 
-    def forward(self, x):
-        self._x = float_array(x, "x")
-        self._y = np.tanh(self._x)
-        return self._y
+    def _fn(self, x):
+        return np.tanh(x)
 
     def _derivative(self, x):
-        return 1.0 - self._y * self._y
+        return 1.0 - self._y * self._y  # 1 - tanh^2(x), from the cached output
 
 
 class ReLU(_Elementwise):
     r""":math:`\max(0, x)`, elementwise. Backward passes :math:`G` where :math:`x > 0`, else 0."""
 
-    def forward(self, x):
-        self._x = float_array(x, "x")
-        return np.maximum(self._x, 0.0)
+    def _fn(self, x):
+        return np.maximum(x, 0.0)
 
-    def backward(self, grad_out):
-        grad_out = _check_grad(self, grad_out, None if self._x is None else self._x.shape)
-        return grad_out * (self._x > 0)
+    def _derivative(self, x):
+        return x > 0  # 1 where x > 0, else 0 (0 at the kink, as PyTorch)
 
 
 class LeakyReLU(_Elementwise):
@@ -194,8 +193,11 @@ class GELU(_Elementwise):
 class SiLU(_Elementwise):
     r""":math:`x\,\sigma(x)` (Swish), elementwise."""
 
-    _fn = staticmethod(act.silu)
-    _derivative = staticmethod(act.silu_derivative)
+    def _fn(self, x):
+        return act.silu(x)
+
+    def _derivative(self, x):
+        return act.silu_derivative(x)
 
 
 class Softmax(Module):
@@ -356,6 +358,7 @@ class Residual(Module):
         if not isinstance(block, Module):
             raise TypeError(f"Residual takes a Module, got {type(block).__name__}")
         self.block = block
+        self._shape = None
 
     def forward(self, x):
         x = float_array(x, "x")
@@ -365,10 +368,11 @@ class Residual(Module):
                 f"Residual: the block must keep its input's shape {x.shape}, but it returned "
                 f"{out.shape}"
             )
+        self._shape = x.shape
         return x + out
 
     def backward(self, grad_out):
-        grad_out = float_array(grad_out, "grad_out")
+        grad_out = _check_grad(self, grad_out, self._shape)
         return grad_out + self.block.backward(grad_out)
 
 

@@ -53,6 +53,10 @@ class Module:
     """
 
     training: bool = True
+    #: False when nothing needs the gradient with respect to this module's input (the input is
+    #: the data): ``backward`` may then skip computing it and return None, as PyTorch skips the
+    #: gradient of an input that does not require one. ``fit`` sets it on the model it trains.
+    needs_input_grad: bool = True
 
     def forward(self, x):
         raise NotImplementedError(f"{type(self).__name__} does not implement forward")
@@ -62,15 +66,6 @@ class Module:
 
     def __call__(self, x):
         return self.forward(x)
-
-    def backward_to_parameters(self, grad_out) -> None:
-        """Like ``backward``, for when nobody needs the gradient with respect to the input.
-
-        The training loop calls this on the whole model: the data does not need a gradient, so
-        the first layer can skip computing one (for a Linear layer, a whole matrix product).
-        By default it just calls ``backward`` and drops the result.
-        """
-        self.backward(grad_out)
 
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
         """The direct sub-modules, with their attribute names (``name.i`` inside lists)."""
@@ -160,11 +155,15 @@ class Sequential(Module):
             grad_out = module.backward(grad_out)
         return grad_out
 
-    def backward_to_parameters(self, grad_out) -> None:
-        for module in reversed(self.layers[1:]):
-            grad_out = module.backward(grad_out)
+    @property
+    def needs_input_grad(self) -> bool:
+        """The first layer's flag: the input of a Sequential is the input of its first layer."""
+        return self.layers[0].needs_input_grad if self.layers else True
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, value: bool) -> None:
         if self.layers:
-            self.layers[0].backward_to_parameters(grad_out)
+            self.layers[0].needs_input_grad = value
 
     def __getitem__(self, index):
         if isinstance(index, slice):

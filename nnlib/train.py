@@ -139,6 +139,38 @@ def evaluate(model: Module, loss: Loss, X, y, metrics=(), batch_size=1024) -> di
     return results
 
 
+def _train_epoch(model: Module, loss: Loss, optimizer: Optimizer, batch_iterator, penalties,
+                 clip_norm, keep_outputs: bool):
+    """One pass of mini-batch descent in training mode.
+
+    Returns the loss averaged over all samples, and (if ``keep_outputs``) the model's outputs and
+    the targets of every batch, for the metrics.
+    """
+    model.train()
+    total, count, scores, targets = 0.0, 0, [], []
+    needed = model.needs_input_grad
+    model.needs_input_grad = False  # the data needs no gradient: the first layer may skip it
+    try:
+        for xb, yb in batch_iterator:
+            out = model(xb)
+            batch_loss = loss(out, yb) + sum(p.value() for p in penalties)
+            optimizer.zero_grad()
+            model.backward(loss.backward())
+            for penalty in penalties:
+                penalty.backward()
+            if clip_norm is not None:
+                clip_grad_norm(optimizer.params, clip_norm)
+            optimizer.step()
+            total += batch_loss * len(xb)
+            count += len(xb)
+            if keep_outputs:
+                scores.append(out)
+                targets.append(yb)
+    finally:
+        model.needs_input_grad = needed
+    return total / count, scores, targets
+
+
 def fit(model: Module, loss: Loss, optimizer: Optimizer, X, y, epochs, batch_size,
         validation=None, early_stopping: EarlyStopping | None = None, rng=None, progress=True,
         metrics=(), penalties=(), clip_norm=None) -> History:
@@ -178,24 +210,11 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X, y, epochs, batch_siz
         epoch_range = bar
 
     for epoch in epoch_range:
-        model.train()
-        total, count, scores, targets = 0.0, 0, [], []
-        for xb, yb in batches(X, y, batch_size, rng):
-            out = model(xb)
-            batch_loss = loss(out, yb) + sum(p.value() for p in penalties)
-            optimizer.zero_grad()
-            model.backward_to_parameters(loss.backward())
-            for penalty in penalties:
-                penalty.backward()
-            if clip_norm is not None:
-                clip_grad_norm(optimizer.params, clip_norm)
-            optimizer.step()
-            total += batch_loss * len(xb)
-            count += len(xb)
-            if metric_functions:
-                scores.append(out)
-                targets.append(yb)
-        history.record("loss", total / count)
+        mean_loss, scores, targets = _train_epoch(
+            model, loss, optimizer, batches(X, y, batch_size, rng), penalties, clip_norm,
+            keep_outputs=bool(metric_functions),
+        )
+        history.record("loss", mean_loss)
         if metric_functions:
             all_scores, all_targets = np.concatenate(scores), np.concatenate(targets)
             for name, fn in metric_functions.items():

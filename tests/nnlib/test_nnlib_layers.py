@@ -276,7 +276,7 @@ FIRST_LAYERS = {
 
 
 @pytest.mark.parametrize("first", sorted(FIRST_LAYERS))
-def test_backward_to_parameters_gives_the_same_parameter_gradients_as_backward(first, rng):
+def test_skipping_the_input_gradient_leaves_every_parameter_gradient_unchanged(first, rng):
     model = layers.Sequential(FIRST_LAYERS[first](rng), layers.Linear(4, 3, rng=rng),
                               layers.BatchNorm1d(3), layers.Linear(3, 2, rng=rng))
     model(rng.standard_normal((6, 4)))
@@ -284,9 +284,41 @@ def test_backward_to_parameters_gives_the_same_parameter_gradients_as_backward(f
     model.backward(upstream)
     expected = [p.grad.copy() for p in model.parameters()]
     model.zero_grad()
-    assert model.backward_to_parameters(upstream) is None
+    model.needs_input_grad = False
+    model.backward(upstream)
     for p, grad in zip(model.parameters(), expected):
         np.testing.assert_allclose(p.grad, grad, rtol=1e-14, atol=1e-15)
+
+
+def test_linear_without_input_grad_returns_none_but_still_fills_its_gradients(rng):
+    layer = layers.Linear(3, 2, rng=rng)
+    layer.needs_input_grad = False
+    x, upstream = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    layer(x)
+    assert layer.backward(upstream) is None
+    np.testing.assert_allclose(layer.weight.grad, x.T @ upstream, rtol=1e-14)
+    np.testing.assert_allclose(layer.bias.grad, upstream.sum(axis=0), rtol=1e-14)
+
+
+def test_sequential_input_grad_flag_is_its_first_layers(rng):
+    first = layers.Linear(3, 2, rng=rng)
+    model = layers.Sequential(layers.Sequential(first, layers.ReLU()), layers.Linear(2, 1, rng=rng))
+    assert model.needs_input_grad and first.needs_input_grad
+    model.needs_input_grad = False
+    assert not first.needs_input_grad and not model.needs_input_grad
+    assert model[1].needs_input_grad  # only the layer that sees the data skips its input gradient
+    model(rng.standard_normal((5, 3)))
+    assert model.backward(rng.standard_normal((5, 1))) is None
+
+
+def test_every_elementwise_layer_follows_the_template():
+    # A template method is worth it only if every subclass follows it: a subclass that
+    # overrides forward or backward would also skip its checks.
+    subclasses = layers._Elementwise.__subclasses__()
+    assert len(subclasses) == 6
+    for cls in subclasses:
+        assert "forward" not in vars(cls) and "backward" not in vars(cls), cls.__name__
+        assert "_fn" in vars(cls) and "_derivative" in vars(cls), cls.__name__
 
 
 # --- train/eval, parameters ----------------------------------------------------------------
@@ -401,6 +433,19 @@ def test_backward_refuses_a_gradient_of_the_wrong_shape(rng):
 def test_backward_before_forward_is_an_error(rng):
     with pytest.raises(RuntimeError, match=r"Linear.backward called before forward"):
         layers.Linear(3, 2, rng=rng).backward(np.zeros((1, 2)))
+
+
+def test_residual_backward_before_forward_is_an_error(rng):
+    with pytest.raises(RuntimeError, match=r"Residual.backward called before forward"):
+        layers.Residual(layers.Linear(3, 3, rng=rng)).backward(np.zeros((2, 3)))
+
+
+def test_residual_backward_refuses_a_gradient_of_the_wrong_shape(rng):
+    block = layers.Residual(layers.Linear(3, 3, rng=rng))
+    block(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"Residual.backward: grad_out must have the forward "
+                                         r"output's shape \(4, 3\), got \(4, 2\)"):
+        block.backward(np.zeros((4, 2)))
 
 
 def test_residual_refuses_a_block_that_changes_the_shape(rng):

@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 
-from nnlib import layers, losses, optim, regularization, train
+from nnlib import data, layers, losses, optim, regularization, train
 
 
 def small_classifier(seed, dropout=0.0):
@@ -44,6 +44,45 @@ def test_history_without_validation_has_no_val_keys():
                         X, y, epochs=2, batch_size=8, rng=np.random.default_rng(0),
                         progress=False)
     assert set(history.history) == {"loss"}
+
+
+def test_fit_trains_exactly_like_a_plain_loop_that_computes_every_input_gradient():
+    X, y = three_blobs(50, 0)
+    fitted, by_hand = small_classifier(0), small_classifier(0)
+    train.fit(fitted, losses.CrossEntropyLoss(), optim.SGD(fitted.parameters(), lr=0.1,
+              momentum=0.9), X, y, epochs=2, batch_size=16, rng=np.random.default_rng(5),
+              progress=False)
+    loss, optimizer = losses.CrossEntropyLoss(), optim.SGD(by_hand.parameters(), lr=0.1,
+                                                           momentum=0.9)
+    shuffle = np.random.default_rng(5)
+    for _ in range(2):
+        for xb, yb in data.batches(X, y, 16, shuffle):
+            loss(by_hand(xb), yb)
+            optimizer.zero_grad()
+            assert by_hand.backward(loss.backward()).shape == xb.shape
+            optimizer.step()
+    for mine, reference in zip(fitted.parameters(), by_hand.parameters()):
+        np.testing.assert_array_equal(mine.data, reference.data)
+
+
+class RecordingLinear(layers.Linear):
+    """A Linear layer that remembers what each backward call returned."""
+
+    def backward(self, grad_out):
+        self.returned = getattr(self, "returned", []) + [super().backward(grad_out)]
+        return self.returned[-1]
+
+
+def test_fit_skips_the_first_layers_input_gradient_and_gives_it_back_afterwards():
+    X, y = three_blobs(20, 0)
+    first = RecordingLinear(2, 3, rng=np.random.default_rng(0))
+    model = layers.Sequential(first, layers.Tanh(), layers.Linear(3, 3))
+    train.fit(model, losses.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), X, y,
+              epochs=1, batch_size=8, progress=False)
+    assert len(first.returned) == 3 and all(grad is None for grad in first.returned)
+    assert model.needs_input_grad and first.needs_input_grad
+    model(X)
+    assert model.backward(np.ones((20, 3))).shape == X.shape
 
 
 def test_recorded_training_loss_is_the_epoch_mean_over_all_samples():
