@@ -1,6 +1,7 @@
 """The ``autograder`` command: one subcommand per step of running a class with nbgrader.
 
     autograder release ASSIGNMENT        make the student version (nbgrader generate_assignment)
+    autograder practice ASSIGNMENT       (before a term) a practice class's submissions, as a zip
     autograder collect SOURCE            file an LMS export (folder or zip) into submitted/
     autograder grade ASSIGNMENT          grade every submission in parallel, resumably
     autograder feedback ASSIGNMENT       one HTML feedback page per student, with hints
@@ -28,6 +29,19 @@ def cmd_release(args) -> int:
     from .release import release
 
     release(_course(args), args.assignment, zip_path=args.zip, out=sys.stdout)
+    return 0
+
+
+def cmd_practice(args) -> int:
+    from .practice import practice_class, write_canvas_zip
+
+    students = practice_class(args.course, args.assignment, args.students, seed=args.seed)
+    write_canvas_zip(students, args.output)
+    print(f"Wrote {args.output}: {len(students)} practice submission(s) of {args.assignment}, "
+          "as Canvas exports them")
+    for student, submission in students.items():
+        print(f"  {student:<10} {submission.kind:<15} "
+              f"{submission.mistake or submission.description}")
     return 0
 
 
@@ -108,6 +122,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write the student version as a zip, ready to upload to an LMS")
     course_option(p)
     p.set_defaults(run=cmd_release)
+
+    p = commands.add_parser(
+        "practice", help="make a practice class's submissions, to try the other commands on",
+        description="Write a Canvas-style zip of STUDENTS submissions of a released ASSIGNMENT: "
+                    "the instructor's solution, the blank release, the solution with each "
+                    "known mistake of the course's bank, and broken notebooks (invalid JSON, a "
+                    "duplicated test cell, an emptied test cell, an endless loop).")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--students", type=int, default=12, metavar="N",
+                   help="how many submissions (default: 12)")
+    p.add_argument("--output", "-o", metavar="FILE", default="practice-export.zip",
+                   help="where to write the zip (default: practice-export.zip)")
+    p.add_argument("--seed", type=int, default=0, help="which random class (default: 0)")
+    course_option(p)
+    p.set_defaults(run=cmd_practice)
 
     p = commands.add_parser(
         "collect", help="file submissions from an LMS export into submitted/",
@@ -219,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .startup import skip_iri_parsers
+
+    skip_iri_parsers()
     args = build_parser().parse_args(argv)
     from .course import CourseError
     from .sandbox import SandboxUnavailable
