@@ -58,6 +58,9 @@ def _serve(conn, kernel_pid, parent_pid) -> None:
     if os.getppid() != parent_pid:  # the parent died before the signal was armed
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    from .startup import skip_iri_parsers
+
+    skip_iri_parsers()
     from . import preprocessors
     from .worker import failed_result, grade_submission
 

@@ -156,13 +156,13 @@ def _manager_classes():
 
 def kernel_sources() -> tuple[Path, ...]:
     """What a grading kernel may read of this repository: the checks the test cells import
-    (with the mistakes bank they use), this launcher, and nnlib (public: the course's book
-    imports it). Not the rest of ``autograder``: a kernel has no use for the grader."""
+    (with the course content they read), this launcher, and nnlib (public: the course's book
+    imports it). Not the rest of ``autograder``."""
     import importlib.util
 
-    package = Path(__file__).resolve().parent
-    sources = [package / "__init__.py", package / "sandbox_kernel.py", package / "checks",
-               package / "mistakes"]
+    from . import content
+
+    sources = [*content.checks_sources(), Path(__file__).resolve()]
     spec = importlib.util.find_spec("nnlib")
     if spec is not None and spec.submodule_search_locations:
         sources.append(Path(list(spec.submodule_search_locations)[0]).resolve())

@@ -1,5 +1,9 @@
 """Checks for the exercise notebooks: compare the learner's code with nnlib and explain failures.
 
+This package is the machinery; what each part is and how it is checked is the course's, one
+``checks.py`` per assignment (``exercises/NAME/checks.py``, found through
+:mod:`autograder.content`), each calling :func:`register`.
+
 Every test cell of an exercise notebook calls :func:`check` once for its self-check and, in the
 hidden part that only the grader runs, once more with its own seed and the edge cases::
 
@@ -30,18 +34,17 @@ Public names:
 """
 from __future__ import annotations
 
-from autograder.checks import (  # noqa: F401  (importing registers the parts)
-    activations, architectures, backpropagation, fundamentals, interview, optimizers,
-    regularization,
-)
+from autograder import content
 from autograder.checks._check import CheckFailed, check, mistake_ids_in
-from autograder.checks._core import ASPECTS, BOOK_URL, MISTAKE_TAG, PARTS, Aspect, Case, Part
+from autograder.checks._core import (ASPECTS, MISTAKE_TAG, PARTS, Aspect, Case, Part,
+                                     register)
+
+content.load_checks()  # each assignment's checks register its parts
 
 #: Assignment -> its parts, in the order of the course and of each notebook.
 ASSIGNMENTS: dict[str, list[str]] = {
     name: [part.name for part in PARTS.values() if part.assignment == name]
-    for name in ("fundamentals", "backpropagation", "activations", "optimizers",
-                 "regularization", "architectures", "interview")
+    for name in content.assignments()
 }
 
 
@@ -66,6 +69,6 @@ def answer_id(part: str) -> str:
 
 __all__ = [
     "check", "CheckFailed", "mistake_ids_in", "PARTS", "ASPECTS", "ASSIGNMENTS",
-    "Part", "Aspect", "Case", "grade_id", "aspect_of_grade_id", "answer_id", "BOOK_URL",
-    "MISTAKE_TAG",
+    "Part", "Aspect", "Case", "grade_id", "aspect_of_grade_id", "answer_id", "MISTAKE_TAG",
+    "register",
 ]

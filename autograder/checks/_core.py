@@ -31,7 +31,9 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-BOOK_URL = "https://nn-from-scratch.github.io/nn-from-scratch/"
+from autograder import content
+from autograder.address import book_url
+
 #: Tolerances (rtol, atol) by the precision a case computes in.
 TOLERANCES = {"float64": (1e-6, 1e-9), "float32": (2e-4, 1e-5)}
 #: The marker a failure message puts before each recognised mistake's id (see mistake_ids_in).
@@ -55,7 +57,7 @@ class Part:
     @property
     def url(self) -> str:
         """The chapter section on the course website."""
-        return f"{BOOK_URL}chapters/{self.chapter}.html#{self.anchor}"
+        return f"{book_url()}chapters/{self.chapter}.html#{self.anchor}"
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,9 @@ class NotWritten(Exception):
 
 def _learner_traceback(error: BaseException) -> str:
     """The traceback lines that point into the learner's code (not into the checks or nnlib)."""
+    ours = (_PACKAGE_DIR, *map(str, content.source_paths()))
     frames = traceback.extract_tb(error.__traceback__)
-    mine = [f for f in frames if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR)
+    mine = [f for f in frames if not os.path.abspath(f.filename).startswith(ours)
             and "numpy" not in f.filename and "/nnlib/" not in f.filename]
     lines = traceback.format_list(mine[-3:]) if mine else []
     return "".join(lines).rstrip()

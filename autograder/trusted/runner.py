@@ -32,7 +32,11 @@ import sys
 import threading
 import time
 import traceback
+import types
+from dataclasses import dataclass
 from pathlib import Path
+
+from autograder.trusted import wire
 
 MAX_TEXT = 4000
 
@@ -157,10 +161,35 @@ def main() -> int:
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     request = json.loads(sys.stdin.read())
     sys.stdin.close()
+    _silence_standard_streams()
+    emit = _emitter(channel)
+    _start_watchdog(emit)
+    _copy_inputs(Path("/input"), Path.cwd())
+    checks = _load_checks(request)
+    namespace = _learner_namespace()
+    cell_timeout = float(request.get("cell_timeout", 30))
+    deadline = time.monotonic() + float(request.get("seconds", 300))
+    for step in request["steps"]:
+        if step["kind"] == "cell":
+            emit(_run_cell(step, namespace, min(cell_timeout, deadline - time.monotonic()),
+                           cell_timeout))
+        else:
+            _observe_test_cell(step, namespace, checks, cell_timeout, deadline, emit)
+    emit({"type": "done"})
+    channel.flush()
+    return 0
+
+
+def _silence_standard_streams() -> None:
+    """Point file descriptors 0, 1 and 2 at /dev/null: what the learner's code prints must not
+    mix with the result channel (a private copy of the standard output)."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
 
+
+def _emitter(channel):
+    """A function that writes one record to the result channel, whole, from any thread."""
     lock = threading.Lock()
 
     def emit(record: dict) -> None:
@@ -168,17 +197,33 @@ def main() -> int:
             channel.write(json.dumps(record) + "\n")
             channel.flush()
 
+    return emit
+
+
+def _start_watchdog(emit) -> None:
     global _watchdog
     _watchdog = _Watchdog(emit)
     _watchdog.start()
     signal.signal(signal.SIGALRM, _alarm)
-    _copy_inputs(Path("/input"), Path.cwd())
 
+
+@dataclass(frozen=True)
+class _Checks:
+    """What the run needs of the checks, imported by :func:`_load_checks`."""
+
+    aspects: dict          # autograder.checks.ASPECTS
+    core: types.ModuleType  # autograder.checks._core (Case, run, NotWritten)
+    given_classes: dict    # the stand-ins of given nnlib classes, by name
+
+
+def _load_checks(request: dict) -> _Checks:
+    """Import the checks with the stand-in nnlib installed (then removed); make ``check`` a
+    no-op."""
     import numpy as np  # noqa: F401 - before any learner code, as the checks need it
 
-    from autograder.trusted import given, wire
+    from autograder.trusted import given
 
-    classes = given.install(frozenset(request["given"]))
+    classes = given.install(frozenset(request["given"]), request["nnlib_files"])
     try:
         import autograder.checks
         from autograder.checks import ASPECTS, _check, _core
@@ -187,64 +232,72 @@ def main() -> int:
     # A learner's own call of check() in an answer cell (to try their code) does nothing here:
     # the comparison needs nnlib, and the grader makes it.
     autograder.checks.check = _check.check = _no_check
+    return _Checks(ASPECTS, _core, classes)
 
-    def rebuild(data, decode_item):
-        return _rebuild(data, decode_item, classes)
 
+def _learner_namespace() -> dict:
+    """The one namespace every code cell runs in, as in a kernel (magics do nothing)."""
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     namespace["get_ipython"] = _Shell
     namespace["display"] = lambda *args, **kwargs: None
     sys.path.insert(0, os.getcwd())
-    cell_timeout = float(request.get("cell_timeout", 30))
-    deadline = time.monotonic() + float(request.get("seconds", 300))
+    return namespace
 
-    for step in request["steps"]:
-        remaining = deadline - time.monotonic()
-        if step["kind"] == "cell":
-            record = {"type": "cell", "index": step["index"], "ok": True}
-            started = time.monotonic()
-            try:
-                code = _compile(step["source"], f"<cell {step['index']}>")
-                with _Limit(min(cell_timeout, remaining), f"cell {step['index']}"):
-                    exec(code, namespace)
-            except StepTimeout:
-                record.update(ok=False, error="StepTimeout",
-                              message=f"the cell ran past its {cell_timeout:g} s limit")
-            except BaseException as error:  # noqa: BLE001 - the learner's code may raise anything
-                record.update(ok=False, error=type(error).__name__, message=_text(error),
-                              traceback=_text("".join(traceback.format_exception(error)[-3:])))
-            record["seconds"] = round(time.monotonic() - started, 4)
+
+def _run_cell(step: dict, namespace: dict, seconds: float, cell_timeout: float) -> dict:
+    """Run one of the learner's code cells for at most ``seconds``; its record."""
+    record = {"type": "cell", "index": step["index"], "ok": True}
+    started = time.monotonic()
+    try:
+        code = _compile(step["source"], f"<cell {step['index']}>")
+        with _Limit(seconds, f"cell {step['index']}"):
+            exec(code, namespace)
+    except StepTimeout:
+        record.update(ok=False, error="StepTimeout",
+                      message=f"the cell ran past its {cell_timeout:g} s limit")
+    except BaseException as error:  # noqa: BLE001 - the learner's code may raise anything
+        record.update(ok=False, error=type(error).__name__, message=_text(error),
+                      traceback=_text("".join(traceback.format_exception(error)[-3:])))
+    record["seconds"] = round(time.monotonic() - started, 4)
+    return record
+
+
+def _observe_test_cell(step: dict, namespace: dict, checks: _Checks, cell_timeout: float,
+                       deadline: float, emit) -> None:
+    """At a test cell: observe each of its aspects on each case; emit one record per case."""
+    for item in step["aspects"]:
+        aspect = checks.aspects[item["key"]]
+        impl = namespace.get(item["impl"])
+        for index, case_data in enumerate(item["cases"]):
+            record = {"type": "case", "cell": step["cell"], "key": item["key"], "index": index}
+            seconds = min(cell_timeout, deadline - time.monotonic())
+            record.update(_observe_case(aspect, impl, item["key"], case_data, checks, seconds))
             emit(record)
-            continue
-        for item in step["aspects"]:
-            aspect = ASPECTS[item["key"]]
-            impl = namespace.get(item["impl"])
-            for index, case_data in enumerate(item["cases"]):
-                record = {"type": "case", "cell": step["cell"], "key": item["key"],
-                          "index": index}
-                remaining = deadline - time.monotonic()
-                try:
-                    case = _core.Case(case_data["label"],
-                                      wire.decode(case_data["args"], rebuild),
-                                      wire.decode(case_data["kwargs"], rebuild),
-                                      float32=case_data["float32"], seed=case_data["seed"])
-                    if impl is None:
-                        record.update(missing=True)
-                    else:
-                        with _Limit(min(cell_timeout, remaining),
-                                    f"{item['key']} on {case.label}"):
-                            outcome = _core.run(aspect, impl, case, learner=True)
-                        record.update(_outcome(outcome, wire))
-                except StepTimeout:
-                    record.update(timeout=True)
-                except _core.NotWritten:
-                    record.update(not_written=True)
-                except BaseException as error:  # noqa: BLE001
-                    record.update(crashed=f"{type(error).__name__}: {_text(error, 500)}")
-                emit(record)
-    emit({"type": "done"})
-    channel.flush()
-    return 0
+
+
+def _observe_case(aspect, impl, key: str, case_data: dict, checks: _Checks,
+                  seconds: float) -> dict:
+    """What the learner's ``impl`` did on one case, as the fields of its record."""
+    core = checks.core
+
+    def rebuild(data, decode_item):
+        return _rebuild(data, decode_item, checks.given_classes)
+
+    try:
+        case = core.Case(case_data["label"], wire.decode(case_data["args"], rebuild),
+                         wire.decode(case_data["kwargs"], rebuild),
+                         float32=case_data["float32"], seed=case_data["seed"])
+        if impl is None:
+            return {"missing": True}
+        with _Limit(seconds, f"{key} on {case.label}"):
+            outcome = core.run(aspect, impl, case, learner=True)
+        return _outcome(outcome, wire)
+    except StepTimeout:
+        return {"timeout": True}
+    except core.NotWritten:
+        return {"not_written": True}
+    except BaseException as error:  # noqa: BLE001
+        return {"crashed": f"{type(error).__name__}: {_text(error, 500)}"}
 
 
 def _outcome(outcome, wire) -> dict:
@@ -304,14 +357,15 @@ def _rebuild(data, decode_item, classes):
 
 
 def _checks_attribute(ref, importlib):
-    from autograder.trusted.wire import WireError
+    from autograder.trusted.wire import WireError, is_checks_module
 
     if type(ref) is not str or "." not in ref:
         raise WireError(f"malformed reference {ref!r}")
     module_name, _, attribute = ref.rpartition(".")
-    if not module_name.replace("_", "").replace(".", "").isalnum() or attribute.startswith("_"):
+    if not module_name.replace("_", "").replace(".", "").isalnum() or attribute.startswith("_") \
+            or not is_checks_module(module_name):
         raise WireError(f"malformed reference {ref!r}")
-    module = importlib.import_module(f"autograder.checks.{module_name}")
+    module = importlib.import_module(module_name)
     return getattr(module, attribute)
 
 

@@ -77,6 +77,19 @@ class NotebookVerdict:
     sandbox_seconds: float = 0.0
 
 
+@dataclass
+class AspectCases:
+    """The cases of one aspect of one test cell, chosen in the grader, with nnlib's answers."""
+
+    key: str
+    cases: list  # the cell's own sets of cases, then the secret set, one after another
+    sets: list[tuple[int, int]]  # where each set starts and stops in ``cases``
+    expected: list  # nnlib's answer to each case
+
+    def set_containing(self, index: int) -> tuple[int, int]:
+        return next(s for s in self.sets if s[0] <= index < s[1])
+
+
 class Untransferable(Exception):
     """A case holds an object the sandbox cannot be given (the cell keeps its notebook score)."""
 
@@ -182,13 +195,10 @@ def _given_encoding(given_names: frozenset[str]):
         if any(value is t for t in (float, int, bool, complex)):
             return {"given": "builtin_type", "name": value.__name__}
         if isinstance(value, (types.FunctionType, type)) and \
-                (getattr(value, "__module__", "") or "").startswith("autograder.checks."):
-            return {"given": "checks",
-                    "ref": f"{value.__module__.removeprefix('autograder.checks.')}."
-                           f"{value.__qualname__}"}
-        if module.startswith("autograder.checks."):
-            return {"given": "checks-object",
-                    "class": f"{module.removeprefix('autograder.checks.')}.{cls.__qualname__}",
+                wire.is_checks_module(getattr(value, "__module__", "") or ""):
+            return {"given": "checks", "ref": f"{value.__module__}.{value.__qualname__}"}
+        if wire.is_checks_module(module):
+            return {"given": "checks-object", "class": f"{module}.{cls.__qualname__}",
                     "state": wire.encode(vars(value), given)}
         raise Untransferable(f"a case holds a {module}.{cls.__qualname__}, which the sandbox "
                              "cannot be given")
@@ -306,11 +316,13 @@ def read_records(stdout: bytes, steps: list[dict]) -> tuple[list[dict], str, boo
 # --- the whole notebook ---------------------------------------------------------------------------
 
 def trusted_sources() -> tuple[Path, ...]:
-    """What the trusted runner may read of this package: the checks, the mistakes (which the
-    checks import), the runner itself; not the rest (the grader)."""
+    """What the trusted runner may read of this repository: the checks and the course content
+    they import, the sandbox's messages, the runner itself; not the rest (the grader), and no
+    nnlib (the request carries the text of its answer-free files)."""
+    from autograder import content
+
     package = Path(__file__).resolve().parents[1]
-    return (package / "__init__.py", package / "sandbox.py", package / "checks",
-            package / "mistakes", package / "trusted")
+    return (*content.checks_sources(), package / "sandbox.py", package / "trusted")
 
 
 def plan_steps(nb, spec, calls_by_cell, config=None) -> list[tuple[str, object]]:
@@ -352,71 +364,103 @@ def score_notebook(nb, spec, *, inputs: Path, timeout: float,
     """
     import time
 
-    import numpy as np
-
     from autograder.checks import ASPECTS, PARTS
-    from autograder.checks._core import reference
 
-    from .given import given_for
+    from .given import given_for, nnlib_files
 
     started = time.monotonic()
     verdict = NotebookVerdict(secret=secrets.randbits(63) if secret is None else secret)
     calls_by_cell = checked_cells(spec)
     if not calls_by_cell:
         return verdict
-    grade_points = {g.name: g.max_score for g in spec.grade_cells}
     keys = {call.key for calls in calls_by_cell.values() for call in calls}
     given_names = given_for({PARTS[ASPECTS[key].part].assignment for key in keys})
-    encode_given = _given_encoding(given_names)
+    request_steps, planned = _plan(nb, spec, calls_by_cell, verdict, given_names, config)
+    if not verdict.cells:
+        return verdict
 
-    # The cases, chosen and answered here.
-    cases: dict[tuple[str, str], list] = {}
-    sets: dict[tuple[str, str], list] = {}  # where each set of cases starts and stops
-    expected: dict[tuple[str, str], list] = {}
-    request_steps, trusted_cells = [], {}
+    request = {"given": sorted(given_names), "nnlib_files": nnlib_files(),
+               "cell_timeout": cell_timeout,
+               "seconds": timeout, "steps": request_steps}
+    result = _run_trusted(request, inputs, limits or sandbox.Limits(
+        wall_seconds=timeout + 15, cpu_seconds=int(timeout) + 10, processes=32))
+    verdict.sandbox_seconds = result.wall_seconds
+    records, complaint, tampered = _read_result(result, request_steps)
+    by_case = _records_by_case(records, verdict.cell_errors)
+    for cell, cell_verdict in verdict.cells.items():
+        _judge_cell(cell_verdict, planned[cell], by_case, complaint, verdict.cell_errors)
+    verdict.error = complaint if complaint and (tampered or not by_case) else ""
+    verdict.seconds = time.monotonic() - started
+    return verdict
+
+
+def _plan(nb, spec, calls_by_cell, verdict: NotebookVerdict, given_names,
+          config) -> tuple[list[dict], dict[str, list[AspectCases]]]:
+    """The runner's steps, and the cases chosen for each test cell it observes.
+
+    Adds a CellVerdict to ``verdict.cells`` for each test cell scored in isolation (the first
+    copy of a duplicated one), and a cell error for one whose cases the sandbox cannot be given."""
+    encode_given = _given_encoding(given_names)
+    grade_points = {g.name: g.max_score for g in spec.grade_cells}
+    request_steps, planned = [], {}
     for kind, item in plan_steps(nb, spec, calls_by_cell, config):
         if kind == "cell":
             index, source = item
             request_steps.append({"kind": "cell", "index": index, "source": source})
             continue
         cell = item
-        if cell in trusted_cells:  # a duplicated test cell: its first position counts
+        if cell in verdict.cells:  # a duplicated test cell: its first position counts
             continue
         calls = calls_by_cell[cell]
         step = {"kind": "grade", "cell": cell, "aspects": []}
+        aspects = []
         try:
             for key in dict.fromkeys(call.key for call in calls):
-                aspect = ASPECTS[key]
-                impl = next(call.impl for call in calls if call.key == key)
-                found, ranges = [], []
-                for seed, hidden in _case_sets(key, calls, verdict.secret):
-                    start = len(found)
-                    found += aspect.cases(np.random.default_rng(seed), hidden)
-                    ranges.append((start, len(found)))
-                step["aspects"].append({"key": key, "impl": impl,
-                                        "cases": [_encode_case(c, encode_given) for c in found]})
-                cases[(cell, key)] = found
-                sets[(cell, key)] = ranges
-                expected[(cell, key)] = [reference(aspect, c) for c in found]
+                chosen, encoded = _choose_cases(key, calls, verdict.secret, encode_given)
+                aspects.append(chosen)
+                step["aspects"].append(encoded)
         except Untransferable as why:
             verdict.cell_errors.append({"cell": cell, "message": f"not graded in isolation: {why}"})
             continue
-        trusted_cells[cell] = CellVerdict(cell, grade_points.get(cell, 0.0),
-                                          keys=tuple(dict.fromkeys(c.key for c in calls)),
-                                          cases=sum(len(s["cases"]) for s in step["aspects"]))
+        planned[cell] = aspects
+        verdict.cells[cell] = CellVerdict(cell, grade_points.get(cell, 0.0),
+                                          keys=tuple(a.key for a in aspects),
+                                          cases=sum(len(a.cases) for a in aspects))
         request_steps.append(step)
-    verdict.cells = trusted_cells
-    if not trusted_cells:
-        return verdict
+    return request_steps, planned
 
-    request = {"given": sorted(given_names), "cell_timeout": cell_timeout,
-               "seconds": timeout, "steps": request_steps}
-    limits = limits or sandbox.Limits(wall_seconds=timeout + 15, cpu_seconds=int(timeout) + 10,
-                                      processes=32)
-    result = sandbox.run([sys.executable, "-m", "autograder.trusted.runner"], inputs=inputs,
-                         allowed_sources=trusted_sources(), limits=limits,
-                         stdin=json.dumps(request).encode())
-    verdict.sandbox_seconds = result.wall_seconds
+
+def _choose_cases(key: str, calls: list[CheckCall], secret: int,
+                  encode_given) -> tuple[AspectCases, dict]:
+    """The cases of one aspect of a test cell with nnlib's answers, and the runner's step item
+    that carries them (raises Untransferable if a case cannot cross into the sandbox)."""
+    import numpy as np
+
+    from autograder.checks import ASPECTS
+    from autograder.checks._core import reference
+
+    aspect = ASPECTS[key]
+    impl = next(call.impl for call in calls if call.key == key)
+    cases, sets = [], []
+    for seed, hidden in _case_sets(key, calls, secret):
+        start = len(cases)
+        cases += aspect.cases(np.random.default_rng(seed), hidden)
+        sets.append((start, len(cases)))
+    encoded = {"key": key, "impl": impl, "cases": [_encode_case(c, encode_given) for c in cases]}
+    return AspectCases(key, cases, sets, [reference(aspect, c) for c in cases]), encoded
+
+
+def _run_trusted(request: dict, inputs: Path, limits: sandbox.Limits) -> sandbox.SandboxResult:
+    """Run ``autograder.trusted.runner`` on ``request`` in a fresh sandbox."""
+    return sandbox.run([sys.executable, "-m", "autograder.trusted.runner"], inputs=inputs,
+                       allowed_sources=trusted_sources(), limits=limits,
+                       stdin=json.dumps(request).encode())
+
+
+def _read_result(result: sandbox.SandboxResult,
+                 request_steps: list[dict]) -> tuple[list[dict], str, bool]:
+    """The trusted run's records (none if tampered with), what went wrong with the run in words
+    ("" if nothing), and whether it was tampered with (see :func:`read_records`)."""
     records, complaint, tampered = read_records(result.stdout, request_steps)
     if tampered:
         records = []
@@ -425,38 +469,36 @@ def score_notebook(nb, spec, *, inputs: Path, timeout: float,
     elif complaint and result.returncode != 0:
         tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         complaint += f" (exit code {result.returncode}{': ' + ' / '.join(tail) if tail else ''})"
+    return records, complaint, tampered
 
+
+def _records_by_case(records: list[dict], cell_errors: list[dict]) -> dict[tuple, dict]:
+    """{(cell, key, index): record} for the cases; a failed code cell goes to ``cell_errors``."""
     by_case = {}
     for record in records:
         if record["type"] == "cell" and not record.get("ok", True):
-            verdict.cell_errors.append({"cell": record.get("index"),
-                                        "message": f"{record.get('error')}: "
-                                                   f"{str(record.get('message'))[:300]}"})
+            cell_errors.append({"cell": record.get("index"),
+                                "message": f"{record.get('error')}: "
+                                           f"{str(record.get('message'))[:300]}"})
         elif record["type"] == "case":
             by_case[(record.get("cell"), record.get("key"), record.get("index"))] = record
-
-    for cell, cell_verdict in trusted_cells.items():
-        _judge_cell(cell_verdict, cases, sets, expected, by_case, complaint,
-                    verdict.cell_errors)
-    verdict.error = complaint if complaint and (tampered or not by_case) else ""
-    verdict.seconds = time.monotonic() - started
-    return verdict
+    return by_case
 
 
-def _judge_cell(cell_verdict: CellVerdict, cases, sets, expected, by_case, complaint,
-                cell_errors) -> None:
+def _judge_cell(cell_verdict: CellVerdict, aspects: list[AspectCases], by_case: dict,
+                complaint: str, cell_errors: list[dict]) -> None:
     """Decide one test cell: every case of every aspect must agree with nnlib."""
     from autograder.checks import ASPECTS, PARTS
     from autograder.checks._core import compare
 
     cell = cell_verdict.cell
-    for key in cell_verdict.keys:
-        aspect, part = ASPECTS[key], PARTS[ASPECTS[key].part]
+    for planned in aspects:
+        aspect, part = ASPECTS[planned.key], PARTS[ASPECTS[planned.key].part]
         failure, kind, failed_record, failed_index = "", "", None, 0
         outcomes = []  # every case's outcome, for recognising a known mistake
-        for index, case in enumerate(cases[(cell, key)]):
-            record = by_case.get((cell, key, index))
-            why, what = _case_failure(aspect, part, case, record, expected[(cell, key)][index],
+        for index, case in enumerate(planned.cases):
+            record = by_case.get((cell, planned.key, index))
+            why, what = _case_failure(aspect, part, case, record, planned.expected[index],
                                       complaint, outcomes, compare)
             if why and not failure:
                 failure, kind, failed_record, failed_index = why, what, record, index
@@ -465,9 +507,9 @@ def _judge_cell(cell_verdict: CellVerdict, cases, sets, expected, by_case, compl
         if failure:
             # Recognise the mistake on the set of cases the failure is in, as the check in the
             # notebook does for the call that failed.
-            start, stop = next(r for r in sets[(cell, key)] if r[0] <= failed_index < r[1])
-            hints = _hints(aspect, cases[(cell, key)][start:stop], outcomes[start:stop]) \
-                if kind == "failed" and len(outcomes) == len(cases[(cell, key)]) else ""
+            start, stop = planned.set_containing(failed_index)
+            hints = _hints(aspect, planned.cases[start:stop], outcomes[start:stop]) \
+                if kind == "failed" and len(outcomes) == len(planned.cases) else ""
             cell_verdict.reason = failure[:max(400, MESSAGE_LIMIT - len(hints))] + hints
             cell_verdict.kind = kind
             # A part that is undefined because the cell defining it failed to import nnlib

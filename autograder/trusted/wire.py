@@ -66,6 +66,15 @@ class Unsupported:
 _placeholder_classes: dict[str, type] = {}
 
 
+def is_checks_module(name: str) -> bool:
+    """Whether functions and classes of module ``name`` cross by reference, not by value: the
+    checks' machinery and the course's content, which both sides import."""
+    from autograder.content import PACKAGE
+
+    return any(name == root or name.startswith(root + ".")
+               for root in ("autograder.checks", PACKAGE))
+
+
 def unsupported(type_name: str) -> Unsupported:
     """An :class:`Unsupported` whose class is named after the original type, so that messages
     that name a value's type ("got an object of type MyArray") still read naturally."""

@@ -9,13 +9,25 @@ from autograder.sandbox_kernel import kernel_sources
 from autograder.trusted.scoring import trusted_sources
 
 
+def _run(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def test_the_grading_tools_start_without_the_iri_parsers():
-    code = ("import sys, autograder, nbformat, jsonschema; "
-            "jsonschema.validate({'a': 1}, {'type': 'object'}); "
+    code = ("import sys\n"
+            "from autograder import cli\n"
+            "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "import nbformat, jsonschema\n"
+            "jsonschema.validate({'a': 1}, {'type': 'object'})\n"
             "print(sys.modules.get('rfc3987_syntax') is None)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.strip() == "True"
+    assert _run(code).splitlines()[-1] == "True"
+
+
+def test_importing_the_checks_changes_nothing_in_a_learners_process():
+    code = ("import sys, autograder, autograder.checks\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))")
+    assert _run(code) == "absent"
 
 
 def test_the_packages_every_sandbox_imports_are_compiled_before_grading():

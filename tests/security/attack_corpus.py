@@ -341,7 +341,7 @@ def PART(x, *args, **kwargs):
     return compute(t).numpy()
 '''
 VIA_CHECKS = '''\
-from autograder.checks.activations import act as _reference
+from exercises.activations.checks import act as _reference
 PART = getattr(_reference, "PART")
 '''
 

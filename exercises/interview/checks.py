@@ -8,7 +8,7 @@ from nnlib import data, layers, optim
 
 from autograder.checks._build import function_aspect, randn
 from autograder.checks._core import Aspect, Case, Part, ReturnProblem, register, unpack
-from autograder.checks.fundamentals import linear_layer
+from exercises.fundamentals.checks import linear_layer
 
 ASSIGNMENT = "interview"
 CHAPTER = "07_interview"

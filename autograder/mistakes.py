@@ -1,5 +1,8 @@
 """The bank of known mistakes: wrong implementations of the exercise parts, with their hints.
 
+This module is the bank's machinery; its contents are the course's, one ``mistakes.py`` per
+assignment (``exercises/NAME/mistakes.py``, found through :mod:`autograder.content`).
+
 Each :class:`Mistake` is data: which part it belongs to, what is wrong (for instructors and class
 reports), the hint a learner is shown when their code behaves the same way, and the wrong
 implementation itself as source code that defines the part's function or class. The checks
@@ -70,12 +73,9 @@ def mistake(id, assignment, part, description, hint, source, fails, seed_pitfall
 
 @lru_cache(maxsize=1)
 def _all() -> tuple[Mistake, ...]:
-    from autograder.mistakes import (activations, architectures, backpropagation, fundamentals,
-                                     interview, optimizers, regularization)
-    bank = []
-    for module in (fundamentals, backpropagation, activations, optimizers, regularization,
-                   architectures, interview):
-        bank.extend(module.MISTAKES)
+    from autograder import content
+
+    bank = [m for assignment in content.assignments() for m in content.mistakes_of(assignment)]
     ids = [m.id for m in bank]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:

@@ -8,7 +8,7 @@ from nnlib import gradcheck, init, layers, losses, optim
 
 from autograder.checks._build import function_aspect, randn, shapes
 from autograder.checks._core import Aspect, Case, Part, ReturnProblem, describe, register, unpack
-from autograder.checks.fundamentals import linear_layer
+from exercises.fundamentals.checks import linear_layer
 
 ASSIGNMENT = "backpropagation"
 CHAPTER = "02_backpropagation"

@@ -1,0 +1,21 @@
+"""The course's exercises, as the grading engine reads them: one subpackage per assignment.
+
+This folder is two things at once. For nbgrader it is the course directory: ``source/NAME/``
+holds each assignment's instructor notebook (nbgrader copies every file of that folder into
+the student version, so nothing else may live there). For Python it is this package, which
+keeps the rest of each assignment beside its notebook::
+
+    exercises/NAME/__init__.py   GIVEN: the nnlib objects the assignment hands to learner code
+    exercises/NAME/checks.py     its parts and how each is checked against nnlib
+    exercises/NAME/mistakes.py   MISTAKES: its bank of known mistakes, with their hints
+    exercises/standins.py        plain copies of the nnlib classes that GIVEN may name, for the
+                                 isolated run, which has no nnlib
+
+The engine (``autograder``) finds all of it through :data:`ASSIGNMENTS` (see
+``autograder.content``) and names no assignment itself. To add an assignment: write its notebook
+in ``source/NAME/``, a ``NAME/`` package here, and add ``NAME`` below.
+"""
+
+#: The assignments, in the order of the course (and of the book's chapters).
+ASSIGNMENTS: tuple[str, ...] = ("fundamentals", "backpropagation", "activations", "optimizers",
+                                "regularization", "architectures", "interview")
