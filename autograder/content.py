@@ -57,9 +57,13 @@ def given_of(assignment: str) -> frozenset[str]:
     return frozenset(_assignment_module(assignment).GIVEN)
 
 
+def standins_module_name() -> str:
+    return f"{PACKAGE}.standins"
+
+
 def standins() -> ModuleType:
     """The module of stand-in classes for the isolated run."""
-    return importlib.import_module(f"{PACKAGE}.standins")
+    return importlib.import_module(standins_module_name())
 
 
 @lru_cache(maxsize=1)

@@ -71,6 +71,8 @@ class Linear(Module):
         self.weight.grad += self._x.T @ grad_out
         if self.bias is not None:
             self.bias.grad += grad_out.sum(axis=0)
+        if not self.needs_input_grad:
+            return None
         return grad_out @ self.weight.data.T
 
 

@@ -88,8 +88,10 @@ def _placeholder(name: str) -> type:
 
 
 def _restricted(cls: type, home: str, given: frozenset[str]) -> type:
-    """``cls`` with its ``backward`` replaced by a refusal unless ``given`` lists it."""
-    if "backward" not in vars(cls) or f"{cls.__name__}.backward" in given:
+    """``cls`` with its ``backward`` replaced by a refusal unless ``given`` lists it (the base
+    classes, whose backward computes nothing, stay as they are)."""
+    if cls.__name__ in ALWAYS or "backward" not in vars(cls) \
+            or f"{cls.__name__}.backward" in given:
         return cls
     return type(cls.__name__, (cls,),
                 {"backward": _unavailable(f"{home}.{cls.__name__}.backward")})
@@ -133,6 +135,9 @@ def install(given: frozenset[str], files: dict[str, str]) -> dict[str, type]:
         _run_file(name, files[name])
     found = {name: (home, getattr(sys.modules["nnlib.module"], name))
              for name, home in _MODULE_CLASSES.items()}
+    # The stand-ins subclass the Module just made: import them afresh, never a copy made
+    # against the real nnlib.
+    sys.modules.pop(content.standins_module_name(), None)
     found.update(content.standins().CLASSES)
     classes = {}
     for name, (home, cls) in found.items():
