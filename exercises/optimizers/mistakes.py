@@ -1,4 +1,9 @@
-"""Known mistakes in the optimizers assignment."""
+"""Known mistakes in the optimizers assignment.
+
+Each ``source`` is a whole wrong implementation, written as a learner would write it. Two
+mistakes of one part are near-copies of each other (and of the solution) on purpose: each
+differs in exactly the line it is about, so that the checks can tell them apart.
+"""
 from autograder.mistakes import mistake
 
 A = "optimizers"
