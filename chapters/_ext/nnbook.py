@@ -1,6 +1,6 @@
 """nnbook: the Sphinx extension that makes the course book self-contained, its notebooks runnable.
 
-Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It does six jobs:
+Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It does seven jobs:
 
 1. **Vendored browser libraries, served by the book.** MathJax 3, RequireJS and the ipywidgets
    HTML manager come from npm (``chapters/_vendor``, installed by ``npm ci``). On
@@ -26,6 +26,12 @@ Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It do
 6. **Chapters re-executed when nnlib changes.** jupyter-cache only notices a change to a
    chapter's own code; a change to nnlib (or to numpy, matplotlib...) deletes the cache and makes
    Sphinx re-read every page, so no page shows outputs of an older nnlib.
+7. **The course's address from its one setting.** The book's URL (``html_baseurl``) and the
+   repository's (the theme's ``repository_url``, which the repository, issues and launch buttons
+   and the downloads' setup cell use) come from ``pyproject.toml``'s ``[project.urls]`` through
+   ``autograder.address``, not from ``_config.yml``; the ``{repo-file}`` role links to a file of
+   the repository on GitHub, e.g. ``{repo-file}`exercises/README.md``` (a code-styled path) or
+   ``{repo-file}`the exercises' guide <exercises/README.md>```.
 """
 from __future__ import annotations
 
@@ -37,9 +43,11 @@ import shutil
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+from sphinx.util.docutils import ReferenceRole
 
 __version__ = "1.0.0"
 
@@ -47,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 EXT_DIR = Path(__file__).resolve().parent
 CHAPTERS_DIR = EXT_DIR.parent
+REPO_ROOT = CHAPTERS_DIR.parent
 NODE_MODULES = CHAPTERS_DIR / "_vendor" / "node_modules"
 PAGE_STATIC_DIR = CHAPTERS_DIR / "_static"
 STAGING_NAME = ".nnbook_static"
@@ -201,6 +210,60 @@ def on_config_inited(app: Sphinx, config) -> None:
     cache_dir = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
     if config.nb_execution_mode == "cache" and invalidate_execution_cache(cache_dir, digest):
         logger.info("nnbook: nnlib or a package it uses changed: every chapter is re-executed")
+
+
+def set_course_address(app: Sphinx, config) -> None:
+    """Set the book's and the repository's URLs from the course's one setting (pyproject.toml).
+
+    A value left in ``_config.yml`` (``html.baseurl``, ``repository.url``) is a second copy that
+    would drift: it is reported, and replaced.
+    """
+    from autograder import address
+
+    wanted = {"html.baseurl": address.book_url(), "repository.url": address.repository_url()}
+    found = {"html.baseurl": config.html_baseurl,
+             "repository.url": config.html_theme_options.get("repository_url", "")}
+    for key, value in found.items():
+        if value and value != wanted[key]:
+            logger.warning(f"nnbook: _config.yml sets {key} to {value!r}; the course's address "
+                           f"is set in pyproject.toml ([project.urls]) only: remove it")
+    config.html_baseurl = wanted["html.baseurl"]
+    config.html_theme_options = {**config.html_theme_options,
+                                 "repository_url": wanted["repository.url"]}
+    # An "env" value: pages are re-read when the address changes ({repo-file} links are in them).
+    config.nnbook_repository_url = wanted["repository.url"]
+
+
+def repository_file_url(path: str, branch: str, root: Path = REPO_ROOT) -> str:
+    """The GitHub page of ``path`` (relative to the repository root) on ``branch``.
+
+    Raises ValueError when ``path`` is not in the source tree, so a renamed file breaks the build
+    rather than a link.
+    """
+    from autograder import address
+
+    if not path or path.startswith("/") or ".." in Path(path).parts or not (root / path).exists():
+        raise ValueError(f"{path!r} is not a file or folder of the repository (under {root})")
+    return address.repository_file_url(path, ref=branch)
+
+
+class RepositoryFileRole(ReferenceRole):
+    """``{repo-file}`path``` or ``{repo-file}`title <path>```: a link to a file on GitHub."""
+
+    def run(self):
+        branch = self.config.html_theme_options.get("repository_branch") or "main"
+        try:
+            url = repository_file_url(self.target, branch)
+        except ValueError as error:
+            message = self.inliner.reporter.warning(f"nnbook: {error}", line=self.lineno)
+            problem = self.inliner.problematic(self.rawtext, self.rawtext, message)
+            return [problem], [message]
+        reference = nodes.reference(self.rawtext, "", refuri=url)
+        if self.has_explicit_title:
+            reference += nodes.Text(self.title)
+        else:
+            reference += nodes.literal(self.target, self.target)
+        return [reference], []
 
 
 def refresh_static_files(app: Sphinx, exception) -> None:
@@ -392,7 +455,10 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("nnbook_notebooks_branch", "notebooks", "html", [str])
     app.add_config_value("nnbook_nnlib_ref", "main", "html", [str])
     app.add_config_value("nnbook_nnlib_digest", "", "env", [str])  # set on config-inited
+    app.add_config_value("nnbook_repository_url", "", "env", [str])  # set on config-inited
+    app.connect("config-inited", set_course_address, priority=100)  # before the theme reads it
     app.connect("config-inited", on_config_inited)
+    app.add_role("repo-file", RepositoryFileRole())
     app.connect("build-finished", refresh_static_files)
     # Page-wide and early (priority 100): it must run before the theme's deferred bundle, the
     # widget manager and MathJax.

@@ -5,6 +5,7 @@ import importlib.util
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -12,8 +13,12 @@ from IPython.core.inputtransformer2 import TransformerManager
 from sphinx.builders.html._assets import _JavaScript
 from sphinx.errors import ExtensionError
 
+from autograder import address
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-REPO_URL = "https://github.com/nn-from-scratch/nn-from-scratch"
+# An example repository (org and repo differ, so a swap shows); the course's own address is read
+# from autograder.address where a test needs it.
+REPO_URL = "https://github.com/example-org/example-course"
 
 
 def _load_nnbook():
@@ -92,15 +97,15 @@ def test_launch_urls_open_the_notebook_on_the_given_branch():
         repo_url=REPO_URL, branch="notebooks", notebook_path="chapters/01_fundamentals.ipynb",
         binderhub_url="https://mybinder.org", colab_url="https://colab.research.google.com",
         jupyterhub_url="https://hub.example.edu/")
-    assert urls["Colab"] == ("https://colab.research.google.com/github/nn-from-scratch/"
-                             "nn-from-scratch/blob/notebooks/chapters/01_fundamentals.ipynb")
-    assert urls["Binder"] == ("https://mybinder.org/v2/gh/nn-from-scratch/nn-from-scratch/"
+    assert urls["Colab"] == ("https://colab.research.google.com/github/example-org/"
+                             "example-course/blob/notebooks/chapters/01_fundamentals.ipynb")
+    assert urls["Binder"] == ("https://mybinder.org/v2/gh/example-org/example-course/"
                               "notebooks?urlpath=lab/tree/chapters/01_fundamentals.ipynb")
     hub = urlsplit(urls["JupyterHub"])
     assert hub.netloc == "hub.example.edu" and hub.path == "/hub/user-redirect/git-pull"
     assert parse_qs(hub.query) == {
         "repo": [REPO_URL], "branch": ["notebooks"],
-        "urlpath": ["lab/tree/nn-from-scratch/chapters/01_fundamentals.ipynb"]}
+        "urlpath": ["lab/tree/example-course/chapters/01_fundamentals.ipynb"]}
 
 
 def test_launch_urls_leave_out_services_without_an_address():
@@ -115,7 +120,7 @@ def test_launch_urls_classic_interface_uses_tree():
     assert urls["Binder"].endswith("?urlpath=tree/x.ipynb")
 
 
-@pytest.mark.parametrize("bad", ["https://gitlab.com/a/b", "nn-from-scratch/nn-from-scratch"])
+@pytest.mark.parametrize("bad", ["https://gitlab.com/a/b", "example-org/example-course"])
 def test_launch_urls_reject_a_non_github_repository(bad):
     with pytest.raises(ValueError, match="github.com"):
         nnbook.launch_urls(repo_url=bad, branch="b", notebook_path="x.ipynb")
@@ -125,6 +130,48 @@ def test_launch_urls_reject_an_unknown_interface():
     with pytest.raises(ValueError, match="'lab'"):
         nnbook.launch_urls(repo_url=REPO_URL, branch="b", notebook_path="x.ipynb",
                            interface="lab")
+
+
+# --- the course's address -----------------------------------------------------------------------
+
+def _config(baseurl="", repository_url=""):
+    """The two settings as Jupyter Book hands them to Sphinx, with another theme option beside."""
+    return SimpleNamespace(html_baseurl=baseurl, nnbook_repository_url="", html_theme_options={
+        "repository_url": repository_url, "use_repository_button": True})
+
+
+def test_set_course_address_takes_both_urls_from_the_course_setting(monkeypatch):
+    warnings = []
+    monkeypatch.setattr(nnbook.logger, "warning", warnings.append)
+    config = _config()
+    nnbook.set_course_address(None, config)
+    assert config.html_baseurl == address.book_url()
+    assert config.html_theme_options == {"repository_url": address.repository_url(),
+                                         "use_repository_button": True}
+    assert config.nnbook_repository_url == address.repository_url()
+    assert warnings == []
+
+
+def test_set_course_address_reports_a_second_copy_in_the_book_config(monkeypatch):
+    warnings = []
+    monkeypatch.setattr(nnbook.logger, "warning", warnings.append)
+    config = _config(baseurl="https://example.org/old-book/", repository_url=REPO_URL)
+    nnbook.set_course_address(None, config)
+    assert len(warnings) == 2
+    assert "html.baseurl" in warnings[0] and "repository.url" in warnings[1]
+    assert all("pyproject.toml" in w for w in warnings)
+    assert config.html_baseurl == address.book_url()
+
+
+def test_repository_file_url_links_the_file_on_github():
+    assert (nnbook.repository_file_url("exercises/README.md", "main")
+            == f"{address.repository_url()}/blob/main/exercises/README.md")
+
+
+@pytest.mark.parametrize("path", ["exercises/no-such-file.ipynb", "", "/etc/passwd", "../README.md"])
+def test_repository_file_url_refuses_a_path_outside_the_source_tree(path):
+    with pytest.raises(ValueError, match="not a file or folder of the repository"):
+        nnbook.repository_file_url(path, "main")
 
 
 # --- the downloadable notebook's setup cell ---------------------------------------------------

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
+from autograder import address
 from autograder import mistakes as mistake_bank
 from autograder.checks import (ASPECTS, ASSIGNMENTS, PARTS, CheckFailed, answer_id,
                                aspect_of_grade_id, check, grade_id, mistake_ids_in)
@@ -129,7 +130,7 @@ def test_failure_says_what_was_checked_expected_and_got():
     message = str(info.value)
     assert "Checked: relu_derivative(x) on" in message
     assert "expected 0, got 1" in message
-    assert "Read: https://nn-from-scratch.github.io/nn-from-scratch/chapters/03_activations.html#" in message
+    assert f"Read: {address.chapter_url('03_activations')}#" in message
     assert info.value.key == "relu_derivative.values" and info.value.mistakes == ()
 
 

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from autograder import address
 from autograder import mistakes as mistake_bank
 from autograder.checks import ASPECTS, ASSIGNMENTS, PARTS, answer_id, aspect_of_grade_id, grade_id
 from exercise_tools import (ASSIGNMENT_NAMES, cell_id, cell_text, mistake_rounds, nbgrader_meta,
@@ -71,6 +72,15 @@ def test_release_stubs_raise_not_implemented_error_and_link_each_part(graded_cou
         assert PARTS[part].url in cells[f"description-{part}"].source
         for key in (k for k, a in ASPECTS.items() if a.part == part):
             assert f"check({key!r}, {part})" in cells[grade_id(key)].source
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)
+def test_release_has_the_course_address_in_place_of_the_placeholders(graded_course, assignment):
+    text = graded_course.release_text(assignment)
+    for name in address.PLACEHOLDERS:
+        assert f"{{{{{name}}}}}" not in text, f"{{{{{name}}}}} left in the {assignment} release"
+    assert f"({address.book_url()}chapters/" in text  # the links to the book's chapters
+    assert f"git+{address.repository_url()}" in text  # the install hint of the setup cell
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)
