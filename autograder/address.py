@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import re
-import string
 from pathlib import Path
 
 #: The distribution whose metadata carries the address (``[project] name`` in pyproject.toml).
@@ -98,8 +97,7 @@ def fill_placeholders(text: str) -> str:
 
 def _normalized(label: str) -> str:
     """A Project-URL label as PEP 753 compares them: lowercase, no punctuation or whitespace."""
-    removed = string.punctuation + string.whitespace
-    return label.translate(str.maketrans("", "", removed)).lower()
+    return re.sub(r"[\W_]+", "", label).lower()
 
 
 def _pick(urls: dict[str, str], source: str) -> dict[str, str]:
