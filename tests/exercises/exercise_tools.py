@@ -2,7 +2,9 @@
 
 A *submission* is the released notebook with some answer cells filled in, exactly as a learner
 hands it in. The answers come from the instructor's source notebook (the code between the
-solution markers) or from the bank of known mistakes (``autograder.mistakes``).
+solution markers) or from the bank of known mistakes (``autograder.mistakes``); the cells are
+read and filled by ``autograder.practice``, which makes an instructor's practice class the same
+way.
 """
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from pathlib import Path
 import nbformat
 
 from autograder import mistakes as mistake_bank
+from autograder import practice
 from autograder.checks import ASSIGNMENTS, answer_id
+from autograder.practice import solution_region  # noqa: F401  (the tests import it from here)
 
 REPO = Path(__file__).resolve().parents[2]
 EXERCISES = REPO / "exercises"
@@ -39,35 +43,13 @@ def cell_id(cell) -> str | None:
     return nbgrader_meta(cell).get("grade_id")
 
 
-def solution_region(source: str) -> str:
-    """The lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (markers excluded)."""
-    inside, kept = False, []
-    for line in source.splitlines():
-        if "BEGIN SOLUTION" in line:
-            inside = True
-        elif "END SOLUTION" in line:
-            inside = False
-        elif inside:
-            kept.append(line)
-    return "\n".join(kept)
-
-
-def without_markers(source: str) -> str:
-    """The cell as the instructor wrote it, minus the solution marker lines."""
-    return "\n".join(line for line in source.splitlines()
-                     if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
-
-
 def solution_answers(assignment: str) -> dict[str, str]:
-    """Answer cell id -> the instructor's answer (code, or the model answer of a written part)."""
-    answers = {}
-    for cell in read(source_path(assignment)).cells:
-        if nbgrader_meta(cell).get("solution"):
-            if cell.cell_type == "code":
-                answers[cell_id(cell)] = without_markers(cell.source)
-            else:
-                answers[cell_id(cell)] = solution_region(cell.source).split("**Rubric")[0].strip()
-    return answers
+    """Answer cell id -> the instructor's answer (code, or the model answer of a written part,
+    without the rubric that follows it)."""
+    source = read(source_path(assignment))
+    written = {cell_id(cell) for cell in source.cells if cell.cell_type == "markdown"}
+    return {key: answer.split("**Rubric")[0].strip() if key in written else answer
+            for key, answer in practice.solution_answers(source).items()}
 
 
 #: Appended to every code answer of the "warning" submission: correct code that also warns.
@@ -102,15 +84,6 @@ else:
 '''
 
 
-def submission(release: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
-    """A copy of the released notebook with the given answer cells' sources replaced."""
-    nb = copy.deepcopy(release)
-    for cell in nb.cells:
-        if cell_id(cell) in answers:
-            cell.source = answers[cell_id(cell)]
-    return nb
-
-
 def mistake_rounds(assignment: str) -> list[list[mistake_bank.Mistake]]:
     """The assignment's known mistakes in rounds, each round holding at most one mistake per part.
 
@@ -142,15 +115,15 @@ def submissions_for(assignment: str, release: nbformat.NotebookNode) -> dict[str
     mistakes (see :func:`mistake_rounds`).
     """
     answers = solution_answers(assignment)
-    students = {"solution": submission(release, answers), "blank": copy.deepcopy(release)}
+    students = {"solution": practice.answered(release, answers), "blank": copy.deepcopy(release)}
     noisy = {}
     for part in ASSIGNMENTS[assignment]:
         key = answer_id(part)
         noisy[key] = answers[key] + WARNING_SNIPPET.replace("{name}", part)
-    students["warning"] = submission(release, {**answers, **noisy})
+    students["warning"] = practice.answered(release, {**answers, **noisy})
     for number, group in enumerate(mistake_rounds(assignment), start=1):
         wrong = {answer_id(mistake.part): mistake.source for mistake in group}
-        students[f"mistakes-{number}"] = submission(release, {**answers, **wrong})
+        students[f"mistakes-{number}"] = practice.answered(release, {**answers, **wrong})
     return students
 
 
