@@ -6,15 +6,22 @@ working with both tools.
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .spec import AssignmentSpec, GradeCell, Job, NotebookSpec, SourceCell, problem
 
 
 class CourseError(Exception):
     """Something about the course directory that the instructor must fix (message says what)."""
+
+
+def ignored(name: str, patterns: list[str]) -> bool:
+    """Whether a path matches one of nbgrader's ``CourseDirectory.ignore`` globs."""
+    return any(fnmatch.fnmatch(part, pattern) for part in PurePosixPath(name).parts
+               for pattern in patterns)
 
 
 class Course:
@@ -124,8 +131,6 @@ class Course:
         files: dict[str, bytes] = {}
         problems = []
         limit = self.coursedir.max_file_size * 1024
-        from .worker import ignored
-
         for dirpath, dirnames, filenames in os.walk(folder):
             rel_dir = os.path.relpath(dirpath, folder)
             dirnames[:] = sorted(d for d in dirnames

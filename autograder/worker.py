@@ -28,7 +28,6 @@ JOB and writes the Result as JSON to RESULT: the form a sandbox can wrap around 
 from __future__ import annotations
 
 import copy
-import fnmatch
 import json
 import os
 import pickle
@@ -67,7 +66,7 @@ def grade_submission(job: Job) -> dict:
                                                       "submitted; its parts score 0", filename))
                     continue
                 result["notebooks"][spec.name] = _grade_notebook(
-                    job, spec, job.files[filename], work, tmp, result["problems"])
+                    job, spec, job.files[filename], work, result["problems"])
         known = {nb.name + ".ipynb" for nb in job.assignment.notebooks}
         for name in sorted(job.files):
             if name.endswith(".ipynb") and "/" not in name and name not in known:
@@ -101,31 +100,52 @@ def _unreadable(spec: NotebookSpec) -> dict:
             "comments": {}, "needs_review": True}
 
 
-def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: Path,
+class _NotANotebook(Exception):
+    """The submitted bytes are not a notebook; the message says why, for the instructor."""
+
+
+def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path,
                     problems: list[dict]) -> dict:
+    try:
+        nb = _read_notebook(raw)
+    except _NotANotebook as why:
+        return _unreadable_notebook(spec, problems, str(why))
+    sanitized = _sanitize(job, spec, nb, work, problems)
+    if sanitized is None:
+        return _unreadable(spec)
+    return _execute_and_score(job, spec, sanitized, work, problems)
+
+
+def _read_notebook(raw: bytes):
+    """The notebook in ``raw``, or _NotANotebook saying why it is not one."""
     import nbformat
 
-    from .integrity import inspect_and_repair
-
-    filename = spec.name + ".ipynb"
     try:
         text = raw.decode("utf-8")
         json.loads(text)
     except UnicodeDecodeError as error:
-        return _unreadable_notebook(spec, problems, f"it is not UTF-8 text ({error.reason} at "
-                                    f"byte {error.start})")
+        raise _NotANotebook(f"it is not UTF-8 text ({error.reason} at byte {error.start})")
     except json.JSONDecodeError as error:
-        return _unreadable_notebook(spec, problems, f"it is not valid JSON ({error.msg} at line "
-                                    f"{error.lineno}, column {error.colno})")
+        raise _NotANotebook(f"it is not valid JSON ({error.msg} at line {error.lineno}, "
+                            f"column {error.colno})")
     except RecursionError:
-        return _unreadable_notebook(spec, problems, "its JSON is nested too deeply to read")
+        raise _NotANotebook("its JSON is nested too deeply to read")
     try:
         nb = nbformat.reads(text, as_version=4)
         if not isinstance(nb.get("cells"), list):
             raise ValueError("it has no list of cells")
     except Exception as error:  # noqa: BLE001 - any way JSON can fail to be a notebook
-        return _unreadable_notebook(spec, problems, f"it is not a notebook "
-                                    f"({type(error).__name__}: {_first_line(error)})")
+        raise _NotANotebook(f"it is not a notebook "
+                            f"({type(error).__name__}: {_first_line(error)})")
+    return nb
+
+
+def _sanitize(job: Job, spec: NotebookSpec, nb, work: Path, problems: list[dict]):
+    """Steps 1 and 2: the notebook compared with its master copy, repaired, and sanitized by
+    nbgrader's pipeline; None (and a problem) if that fails."""
+    import nbformat
+
+    from .integrity import inspect_and_repair
 
     resources = _resources(job, spec, work)
     try:
@@ -133,20 +153,26 @@ def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: P
         sanitizer = _exporter(job.assignment.config, "sanitize_preprocessors")
         sanitized, _ = sanitizer.from_notebook_node(nb, resources=copy.deepcopy(resources))
     except Exception as error:  # noqa: BLE001
-        problems.append(problem("grading-error", f"{filename} could not be sanitized: "
-                                f"{type(error).__name__}: {_first_line(error)}", filename))
-        return _unreadable(spec)
+        problems.append(problem("grading-error", f"{spec.name}.ipynb could not be sanitized: "
+                                f"{type(error).__name__}: {_first_line(error)}",
+                                f"{spec.name}.ipynb"))
+        return None
+    return nbformat.reads(sanitized, as_version=4)
+
+
+def _execute_and_score(job: Job, spec: NotebookSpec, sanitized, work: Path,
+                       problems: list[dict]) -> dict:
+    """Steps 3 to 5: run the sanitized notebook and score it, beside its trusted scoring."""
+    from . import trusted
 
     # The notebook (with its hidden tests) is not written where the kernel can read it.
-    sanitized = nbformat.reads(sanitized, as_version=4)
+    filename = spec.name + ".ipynb"
     grader = _exporter(job.assignment.config, "autograde_preprocessors")
     resources = _resources(job, spec, work)
     to_run = copy.deepcopy(sanitized)
     # The isolated scoring needs only the sanitized notebook and the submission's files, so it
     # runs in its own sandbox beside the notebook's kernel (each waits on the other's start-up
     # and cells less than in turn); leaving the block waits for it.
-    from . import trusted
-
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trusted") as pool:
         verdict = (pool.submit(trusted.score, spec, sanitized, work, job.timeout,
                                job.assignment.config) if job.sandbox else None)
@@ -162,21 +188,34 @@ def _grade_notebook(job: Job, spec: NotebookSpec, raw: bytes, work: Path, tmp: P
         problems.extend(_timeouts(executed, filename))
         grades, review = info.get("grades", {}), []
         if verdict is not None:
-            try:
-                grades, executed, review = trusted.apply(spec, sanitized, executed, grades,
-                                                         verdict.result(), problems,
-                                                         job.assignment.config)
-            except Exception as error:  # noqa: BLE001 - a grader bug: flag, trust nothing
-                problems.append(problem("trusted-run-failed", f"{filename}: the isolated "
-                                        f"scoring failed: {type(error).__name__}: "
-                                        f"{_first_line(error)}\n"
-                                        f"{traceback.format_exc(limit=5)}", filename))
-                from .trusted.scoring import checked_cells
-
-                review = sorted(checked_cells(spec))
-                grades = {**grades, **{name: 0.0 for name in review}}
+            grades, executed, review = _apply_trusted(job, spec, sanitized, executed, grades,
+                                                      verdict, problems)
     return {"executed": executed, "grades": grades, "comments": info.get("comments", {}),
             "needs_review": False, "review": review}
+
+
+def _apply_trusted(job: Job, spec: NotebookSpec, sanitized, executed: str, grades: dict,
+                   verdict, problems: list[dict]) -> tuple[dict, str, list[str]]:
+    """The grades, executed notebook and cells to review once the trusted scores (the future
+    ``verdict``) replace the notebook's; if that fails, the checked cells earn nothing and are
+    flagged for review."""
+    from . import trusted
+
+    try:
+        grades, executed, review = trusted.apply(spec, sanitized, executed, grades,
+                                                 verdict.result(), problems,
+                                                 job.assignment.config)
+    except Exception as error:  # noqa: BLE001 - a grader bug: flag, trust nothing
+        filename = spec.name + ".ipynb"
+        problems.append(problem("trusted-run-failed", f"{filename}: the isolated "
+                                f"scoring failed: {type(error).__name__}: "
+                                f"{_first_line(error)}\n"
+                                f"{traceback.format_exc(limit=5)}", filename))
+        from .trusted.scoring import checked_cells
+
+        review = sorted(checked_cells(spec))
+        grades = {**grades, **{name: 0.0 for name in review}}
+    return grades, executed, review
 
 
 def _resources(job: Job, spec: NotebookSpec, work: Path) -> dict:
@@ -285,12 +324,6 @@ class _environment:
 def _first_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return lines[0] if lines else ""
-
-
-def ignored(name: str, patterns: list[str]) -> bool:
-    """Whether a path matches one of nbgrader's ``CourseDirectory.ignore`` globs."""
-    return any(fnmatch.fnmatch(part, pattern) for part in PurePosixPath(name).parts
-               for pattern in patterns)
 
 
 def main(argv: list[str] | None = None) -> int:
