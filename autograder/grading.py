@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .course import Course
 from .ledger import LatePenalties, all_problems, ensure_table, graded, record
+from .spec import AssignmentSpec, Job
 
 
 @dataclass
@@ -50,59 +51,85 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
     try:
         ensure_table(gb)
         spec = course.assignment_spec(assignment, gb)
-        available = course.submitted_students(assignment)
-        if students:
-            unknown = sorted(set(students) - set(available))
-            if unknown:
-                raise ValueError(f"no submission of {assignment!r} from {', '.join(unknown)} in "
-                                 f"{course.coursedir.submitted_directory}/")
-            available = [s for s in available if s in set(students)]
-        done = graded(gb, assignment)
-        fingerprint = spec.fingerprint()
-        jobs = []
-        for student in available:
-            job = course.job(spec, student, timeout)
-            job.fork_kernels = fork_kernels
-            job.sandbox = sandbox
-            previous = done.get(student)
-            if (not force and previous is not None
-                    and previous["files_sha256"] == job.fingerprint()
-                    and previous["assignment_sha256"] == fingerprint):
-                summary.skipped.append(student)
-            else:
-                jobs.append(job)
-        print(f"Grading {len(jobs)} submission(s) of {assignment} with {summary.executor}"
-              + (f"; {len(summary.skipped)} already graded, skipped" if summary.skipped else "")
-              + ".", file=out, flush=True)
-        if sandbox:
-            from .sandbox import describe
-
-            print(f"Each notebook runs in its own sandbox ({describe()}); checked parts are "
-                  "scored in isolation.", file=out, flush=True)
-        else:
-            print("WARNING: grading WITHOUT the sandbox (--no-sandbox): each notebook can read "
-                  "and write anything this user can, and its test cells score themselves. Use "
-                  "this only for submissions you trust.", file=out, flush=True)
-        late = LatePenalties(course.config)
-        bar = _progress(len(jobs), assignment, progress)
-        try:
-            for job, result in executor.run(jobs):
-                record(course, gb, spec, job, result, summary.run_id, late)
-                summary.graded.append(job.student)
-                for item in result["problems"]:
-                    summary.problems.append({"student": job.student, **item})
-                bar.update(1)
-                bar.set_postfix(problems=len({p["student"] for p in summary.problems}),
-                                refresh=False)
-        finally:
-            bar.close()
-            _save_problems(course, gb)  # also after Ctrl-C: everything recorded so far
+        jobs = _jobs_to_grade(course, spec, gb, _chosen_students(course, assignment, students),
+                              timeout, force, summary)
+        for job in jobs:
+            job.fork_kernels, job.sandbox = fork_kernels, sandbox
+        _announce(summary, len(jobs), sandbox, out)
+        _grade_and_record(course, gb, spec, executor, jobs, summary, progress)
         recorded = {p["student"] for p in all_problems(gb) if p["assignment"] == assignment}
     finally:
         gb.close()
     summary.seconds = time.monotonic() - started
     _print_summary(summary, course, out, recorded)
     return summary
+
+
+def _chosen_students(course: Course, assignment: str, students: list[str] | None) -> list[str]:
+    """The students with a submission of ``assignment``, or those of ``students`` (each must
+    have one)."""
+    available = course.submitted_students(assignment)
+    if students:
+        unknown = sorted(set(students) - set(available))
+        if unknown:
+            raise ValueError(f"no submission of {assignment!r} from {', '.join(unknown)} in "
+                             f"{course.coursedir.submitted_directory}/")
+        available = [s for s in available if s in set(students)]
+    return available
+
+
+def _jobs_to_grade(course: Course, spec: AssignmentSpec, gb, students: list[str], timeout: float,
+                   force: bool, summary: GradeSummary) -> list[Job]:
+    """A Job for each of ``students`` whose submission is not recorded as graded from the same
+    files against the same version of the assignment (unless ``force``); the others go to
+    ``summary.skipped``."""
+    done = graded(gb, spec.name)
+    fingerprint = spec.fingerprint()
+    jobs = []
+    for student in students:
+        job = course.job(spec, student, timeout)
+        previous = done.get(student)
+        if (not force and previous is not None
+                and previous["files_sha256"] == job.fingerprint()
+                and previous["assignment_sha256"] == fingerprint):
+            summary.skipped.append(student)
+        else:
+            jobs.append(job)
+    return jobs
+
+
+def _announce(summary: GradeSummary, count: int, sandbox: bool, out) -> None:
+    print(f"Grading {count} submission(s) of {summary.assignment} with {summary.executor}"
+          + (f"; {len(summary.skipped)} already graded, skipped" if summary.skipped else "")
+          + ".", file=out, flush=True)
+    if sandbox:
+        from .sandbox import describe
+
+        print(f"Each notebook runs in its own sandbox ({describe()}); checked parts are "
+              "scored in isolation.", file=out, flush=True)
+    else:
+        print("WARNING: grading WITHOUT the sandbox (--no-sandbox): each notebook can read "
+              "and write anything this user can, and its test cells score themselves. Use "
+              "this only for submissions you trust.", file=out, flush=True)
+
+
+def _grade_and_record(course: Course, gb, spec: AssignmentSpec, executor, jobs: list[Job],
+                      summary: GradeSummary, progress: bool) -> None:
+    """Run ``jobs`` on ``executor`` and record each result in the gradebook as it arrives."""
+    late = LatePenalties(course.config)
+    bar = _progress(len(jobs), summary.assignment, progress)
+    try:
+        for job, result in executor.run(jobs):
+            record(course, gb, spec, job, result, summary.run_id, late)
+            summary.graded.append(job.student)
+            for item in result["problems"]:
+                summary.problems.append({"student": job.student, **item})
+            bar.update(1)
+            bar.set_postfix(problems=len({p["student"] for p in summary.problems}),
+                            refresh=False)
+    finally:
+        bar.close()
+        _save_problems(course, gb)  # also after Ctrl-C: everything recorded so far
 
 
 def _check_sandbox(course: Course) -> None:
