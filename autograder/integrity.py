@@ -69,6 +69,21 @@ def inspect_and_repair(nb: NotebookNode, spec: NotebookSpec, config=None) -> lis
     """Compare ``nb`` (as submitted) with its master copy; repair it in place; return problems.
 
     ``config`` is the course's nbgrader configuration (for the hidden-test delimiters)."""
+    problems = _repair_metadata(nb, spec)
+    present = [(i, _nbgrader(c)["grade_id"]) for i, c in enumerate(nb.cells)
+               if _nbgrader(c) and _is_tracked(_nbgrader(c))]
+    counts = Counter(name for _, name in present)
+    problems += _duplicates(spec, counts)
+    for index, name in present:
+        problems += _compare_cell(nb.cells[index], name, spec, config)
+    problems += _deleted_answers(spec, counts)
+    problems += _restore_deleted(nb, spec, counts)
+    return problems
+
+
+def _repair_metadata(nb: NotebookNode, spec: NotebookSpec) -> list[dict]:
+    """Step 1: remove or rebuild the nbgrader metadata that would make nbgrader's validator
+    abort (not a dictionary, a grade id the assignment does not have, corrupt)."""
     from nbgrader.nbgraderformat import MetadataValidator, ValidationError
     from nbgrader.nbgraderformat.common import SchemaMismatchError
 
@@ -76,8 +91,6 @@ def inspect_and_repair(nb: NotebookNode, spec: NotebookSpec, config=None) -> lis
     problems: list[dict] = []
     known = {c.name for c in spec.source_cells}
     validator = MetadataValidator()
-
-    # 1. metadata that would make nbgrader's validator abort
     for index, cell in enumerate(nb.cells):
         meta = _nbgrader(cell)
         if meta is None:
@@ -98,7 +111,12 @@ def inspect_and_repair(nb: NotebookNode, spec: NotebookSpec, config=None) -> lis
             continue
         try:
             validator.validate_cell(cell)
-        except (ValidationError, SchemaMismatchError, Exception) as error:  # noqa: BLE001 - jsonschema too
+        # What the validator raises on a learner's metadata: a schema violation (jsonschema's
+        # ValidationError, which is also nbgrader's), a schema_version other than 3
+        # (SchemaMismatchError), a schema_version that is not a number (TypeError: it is
+        # compared with 3 before the schema is checked), and a cell without a cell_type or a
+        # source (AttributeError: nbformat only warns about such a notebook).
+        except (ValidationError, SchemaMismatchError, TypeError, AttributeError) as error:
             if grade_id in known:
                 cell.metadata["nbgrader"] = _master_metadata(spec, grade_id)
                 problems.append(problem("invalid-metadata", f"cell {grade_id!r} had corrupt "
@@ -108,58 +126,69 @@ def inspect_and_repair(nb: NotebookNode, spec: NotebookSpec, config=None) -> lis
                 del cell.metadata["nbgrader"]
                 problems.append(problem("invalid-metadata", f"cell {index} had corrupt nbgrader "
                                         f"metadata ({_first_line(error)}); removed", notebook))
+    return problems
 
-    # 2. duplicates, edits and deletions, compared with the master copy
-    present = [(i, _nbgrader(c)["grade_id"]) for i, c in enumerate(nb.cells)
-               if _nbgrader(c) and _is_tracked(_nbgrader(c))]
-    counts = Counter(name for _, name in present)
-    for name, count in sorted(counts.items()):
-        if count > 1:
-            problems.append(problem("duplicate-cell", f"cell {name!r} appears {count} times; only "
-                                    "the last copy is graded", notebook, name))
+
+def _duplicates(spec: NotebookSpec, counts: Counter) -> list[dict]:
+    return [problem("duplicate-cell", f"cell {name!r} appears {count} times; only the last copy "
+                    "is graded", spec.name + ".ipynb", name)
+            for name, count in sorted(counts.items()) if count > 1]
+
+
+def _compare_cell(cell, name: str, spec: NotebookSpec, config) -> list[dict]:
+    """Step 2, for one tracked cell: how it differs from the master copy (type, a locked
+    cell's text, points, checksum, nbgrader flags); changed flags are restored."""
+    notebook = spec.name + ".ipynb"
+    problems = []
+    source, meta = spec.source_cell(name), _nbgrader(cell)
     grade_points = {c.name: c.max_score for c in spec.grade_cells}
-    for index, name in present:
-        cell, source = nb.cells[index], spec.source_cell(name)
-        meta = _nbgrader(cell)
-        if cell.cell_type != source.cell_type:
-            problems.append(problem("changed-type", f"cell {name!r} was changed from "
-                                    f"{source.cell_type} to {cell.cell_type}", notebook, name))
-        if source.locked and (_text(cell.get("source", "")).rstrip()
-                              != released_source(source.source, config).rstrip()):
-            problems.append(problem("changed-cell", f"locked cell {name!r} was edited; the "
-                                    "released version is run instead", notebook, name))
-        if name in grade_points and "points" in meta:
-            try:
-                points = float(meta["points"])
-            except (TypeError, ValueError):
-                points = None
-            if points != grade_points[name]:
-                problems.append(problem("changed-points", f"cell {name!r} claims "
-                                        f"{meta['points']!r} points; it is worth "
-                                        f"{grade_points[name]:g}", notebook, name))
-        if "checksum" in meta and meta["checksum"] not in _checksums(spec, name, config):
-            problems.append(problem("changed-checksum", f"cell {name!r} carries checksum "
-                                    f"{str(meta['checksum'])[:40]!r}, not the released one; "
-                                    "the released cell is used", notebook, name))
-        master = _master_metadata(spec, name)
-        flags = [flag for flag in ("grade", "solution", "locked", "task")
-                 if bool(meta.get(flag)) != bool(master[flag])]
-        if flags:
-            # nbgrader trusts these flags (a solution cell marked as graded stops its
-            # OverwriteCells cold); the released ones are restored.
-            cell.metadata["nbgrader"] = master
-            problems.append(problem("changed-metadata", f"cell {name!r} had its "
-                                    f"{', '.join(flags)} flag{'s' if len(flags) > 1 else ''} "
-                                    "changed; the released metadata is used", notebook, name))
+    if cell.cell_type != source.cell_type:
+        problems.append(problem("changed-type", f"cell {name!r} was changed from "
+                                f"{source.cell_type} to {cell.cell_type}", notebook, name))
+    if source.locked and (_text(cell.get("source", "")).rstrip()
+                          != released_source(source.source, config).rstrip()):
+        problems.append(problem("changed-cell", f"locked cell {name!r} was edited; the "
+                                "released version is run instead", notebook, name))
+    if name in grade_points and "points" in meta:
+        try:
+            points = float(meta["points"])
+        except (TypeError, ValueError):
+            points = None
+        if points != grade_points[name]:
+            problems.append(problem("changed-points", f"cell {name!r} claims "
+                                    f"{meta['points']!r} points; it is worth "
+                                    f"{grade_points[name]:g}", notebook, name))
+    if "checksum" in meta and meta["checksum"] not in _checksums(spec, name, config):
+        problems.append(problem("changed-checksum", f"cell {name!r} carries checksum "
+                                f"{str(meta['checksum'])[:40]!r}, not the released one; "
+                                "the released cell is used", notebook, name))
+    master = _master_metadata(spec, name)
+    flags = [flag for flag in ("grade", "solution", "locked", "task")
+             if bool(meta.get(flag)) != bool(master[flag])]
+    if flags:
+        # nbgrader trusts these flags (a solution cell marked as graded stops its
+        # OverwriteCells cold); the released ones are restored.
+        cell.metadata["nbgrader"] = master
+        problems.append(problem("changed-metadata", f"cell {name!r} had its "
+                                f"{', '.join(flags)} flag{'s' if len(flags) > 1 else ''} "
+                                "changed; the released metadata is used", notebook, name))
+    return problems
 
-    for name in spec.solution_cells:
-        if name not in counts and name not in grade_points:
-            problems.append(problem("missing-answer-cell", f"answer cell {name!r} was deleted",
-                                    notebook, name))
 
-    # 3. put deleted grade cells back, after the nearest surviving neighbour
+def _deleted_answers(spec: NotebookSpec, counts: Counter) -> list[dict]:
+    graded = {c.name for c in spec.grade_cells}
+    return [problem("missing-answer-cell", f"answer cell {name!r} was deleted",
+                    spec.name + ".ipynb", name)
+            for name in spec.solution_cells if name not in counts and name not in graded]
+
+
+def _restore_deleted(nb: NotebookNode, spec: NotebookSpec, counts: Counter) -> list[dict]:
+    """Step 3: put deleted grade cells back, after the nearest surviving neighbour (updating
+    ``counts``); report deleted grade and task cells."""
     from nbgrader.preprocessors import OverwriteCells
 
+    notebook = spec.name + ".ipynb"
+    problems = []
     restorer = OverwriteCells()
     order = [c.name for c in spec.source_cells]
     for grade in spec.grade_cells:
