@@ -298,82 +298,138 @@ def compare_value(name: str, got, expected, case: Case, tol: tuple[float, float]
     ``matching`` is for comparing the learner with a known mistake: dtypes are not checked and
     the tolerance is ten times looser.
     """
-    rtol, atol = tol
-    if matching:
-        rtol, atol = rtol * 10, atol * 10
-    if isinstance(expected, str):
-        return "" if got == expected else f"{name}: expected {expected}, got {describe(got)}"
-    if isinstance(expected, bool):
-        ok = isinstance(got, (bool, np.bool_)) and bool(got) == expected
-        return "" if ok else f"{name}: expected {expected}, got {describe(got)}"
-    if isinstance(expected, (int, np.integer)) and not isinstance(expected, bool):
-        ok = isinstance(got, (numbers.Integral, np.integer)) or (
-            isinstance(got, (float, np.floating)) and float(got).is_integer())
-        if ok and int(got) == int(expected):
-            return ""
-        return f"{name}: expected {int(expected)}, got {describe(got)}"
-    if isinstance(expected, tuple) and all(isinstance(e, int) for e in expected):  # a shape
-        got_tuple = tuple(got) if isinstance(got, (tuple, list)) else got
-        return "" if got_tuple == expected else f"{name}: expected {expected}, got {got_tuple!r}"
-    if isinstance(expected, list):
-        if not isinstance(got, (list, tuple)):
-            return f"{name}: expected a list of {len(expected)} arrays, got {describe(got)}"
-        if len(got) != len(expected):
-            return f"{name}: expected a list of {len(expected)} arrays, got {len(got)}"
-        for i, (g, e) in enumerate(zip(got, expected)):
-            problem = compare_value(f"{name}[{i}]", g, e, case, tol, matching=matching)
-            if problem:
-                return problem
-        return ""
-    if isinstance(expected, (float, np.floating)) or (isinstance(expected, np.ndarray)
-                                                      and expected.ndim == 0):
-        array = _as_float_array(got)
-        if array is None or array.ndim != 0:
-            if array is not None and array.size == 1:
-                return (f"{name}: expected a single number, got an array of shape {array.shape}; "
-                        f"use float(...) or .item() to return a scalar")
-            return f"{name}: expected a number, got {describe(got)}"
-        e, g = float(expected), float(array)
-        if math.isclose(g, e, rel_tol=rtol, abs_tol=atol) or (matching and math.isnan(g)
-                                                              and math.isnan(e)):
-            return ""
-        detail = f"{name}: expected {e:.10g}, got {g:.10g}"
-        if e != 0 and np.isfinite(g) and g != 0:
-            detail += f" ({g / e:.4g} times the expected value)"
-        return detail
-    if isinstance(expected, np.ndarray):
-        array = _as_float_array(got)
-        if array is None:
-            return f"{name}: expected {describe(expected)}, got {describe(got)}"
-        if array.shape != expected.shape:
-            hint = ""
-            if array.shape == expected.shape[::-1] and expected.ndim == 2:
-                hint = " (the transpose of the expected shape)"
-            elif array.size == expected.size:
-                hint = " (same number of entries: a reshape or a missing axis/keepdims?)"
-            return f"{name}: expected shape {expected.shape}, got shape {array.shape}{hint}"
-        if (not matching and case.float32 and expected.dtype == np.float32
-                and isinstance(got, np.ndarray) and got.dtype != np.float32):
-            return (f"{name}: the input was float32 but your result is {got.dtype}. Keep the "
-                    f"input's dtype: numpy scalars such as np.sqrt(2) are float64 and promote a "
-                    f"float32 array (use math.sqrt(2) or 2 ** 0.5), and so does an array made "
-                    f"without dtype= (np.zeros(shape); use np.zeros_like(x))")
-        e = expected.astype(np.float64)
-        close = np.isclose(array, e, rtol=rtol, atol=atol, equal_nan=matching)
-        if close.all():
-            return ""
-        bad = ~close
-        both_finite = np.isfinite(array) & np.isfinite(e)
-        worst = float(np.max(np.abs(array - e)[both_finite])) if both_finite.any() else float("nan")
-        detail = (f"{name}: shape {array.shape} as expected, but {int(bad.sum())} of {array.size} "
-                  f"entries differ (largest difference {worst:.3g}; tolerance rtol={rtol:g}, "
-                  f"atol={atol:g}). First differing entries:\n"
-                  + _first_differences(array, e, bad))
-        diagnosis = _diagnose_values(array, e)
-        if diagnosis:
-            detail += f"\n    In short: {diagnosis}."
-        return detail
+    for accepts, comparer in _COMPARERS:
+        if accepts(expected):
+            return comparer(name, got, expected, case, tol, matching)
     raise TypeError(f"cannot compare expected value of type {type(expected).__name__}")
+
+
+def _tolerance(tol: tuple[float, float], matching: bool) -> tuple[float, float]:
+    rtol, atol = tol
+    return (rtol * 10, atol * 10) if matching else (rtol, atol)
+
+
+def _compare_text(name, got, expected: str, case, tol, matching) -> str:
+    return "" if got == expected else f"{name}: expected {expected}, got {describe(got)}"
+
+
+def _compare_bool(name, got, expected: bool, case, tol, matching) -> str:
+    ok = isinstance(got, (bool, np.bool_)) and bool(got) == expected
+    return "" if ok else f"{name}: expected {expected}, got {describe(got)}"
+
+
+def _compare_integer(name, got, expected, case, tol, matching) -> str:
+    """An integer count: an int of any kind, or a float with an integer value."""
+    ok = isinstance(got, (numbers.Integral, np.integer)) or (
+        isinstance(got, (float, np.floating)) and float(got).is_integer())
+    if ok and int(got) == int(expected):
+        return ""
+    return f"{name}: expected {int(expected)}, got {describe(got)}"
+
+
+def _compare_shape(name, got, expected: tuple, case, tol, matching) -> str:
+    got_tuple = tuple(got) if isinstance(got, (tuple, list)) else got
+    return "" if got_tuple == expected else f"{name}: expected {expected}, got {got_tuple!r}"
+
+
+def _compare_list(name, got, expected: list, case, tol, matching) -> str:
+    """A list of arrays (e.g. one gradient per parameter), compared item by item."""
+    if not isinstance(got, (list, tuple)):
+        return f"{name}: expected a list of {len(expected)} arrays, got {describe(got)}"
+    if len(got) != len(expected):
+        return f"{name}: expected a list of {len(expected)} arrays, got {len(got)}"
+    for i, (g, e) in enumerate(zip(got, expected)):
+        problem = compare_value(f"{name}[{i}]", g, e, case, tol, matching=matching)
+        if problem:
+            return problem
+    return ""
+
+
+def _compare_scalar(name, got, expected, case, tol, matching) -> str:
+    """A single number (a float, or a 0-d array), within the tolerance."""
+    rtol, atol = _tolerance(tol, matching)
+    array = _as_float_array(got)
+    if array is None or array.ndim != 0:
+        if array is not None and array.size == 1:
+            return (f"{name}: expected a single number, got an array of shape {array.shape}; "
+                    f"use float(...) or .item() to return a scalar")
+        return f"{name}: expected a number, got {describe(got)}"
+    e, g = float(expected), float(array)
+    if math.isclose(g, e, rel_tol=rtol, abs_tol=atol) or (matching and math.isnan(g)
+                                                          and math.isnan(e)):
+        return ""
+    detail = f"{name}: expected {e:.10g}, got {g:.10g}"
+    if e != 0 and np.isfinite(g) and g != 0:
+        detail += f" ({g / e:.4g} times the expected value)"
+    return detail
+
+
+def _compare_array(name, got, expected: np.ndarray, case, tol, matching) -> str:
+    """An array: its shape, its dtype (float32 in, float32 out), then its entries."""
+    rtol, atol = _tolerance(tol, matching)
+    array = _as_float_array(got)
+    if array is None:
+        return f"{name}: expected {describe(expected)}, got {describe(got)}"
+    if array.shape != expected.shape:
+        hint = ""
+        if array.shape == expected.shape[::-1] and expected.ndim == 2:
+            hint = " (the transpose of the expected shape)"
+        elif array.size == expected.size:
+            hint = " (same number of entries: a reshape or a missing axis/keepdims?)"
+        return f"{name}: expected shape {expected.shape}, got shape {array.shape}{hint}"
+    if (not matching and case.float32 and expected.dtype == np.float32
+            and isinstance(got, np.ndarray) and got.dtype != np.float32):
+        return (f"{name}: the input was float32 but your result is {got.dtype}. Keep the "
+                f"input's dtype: numpy scalars such as np.sqrt(2) are float64 and promote a "
+                f"float32 array (use math.sqrt(2) or 2 ** 0.5), and so does an array made "
+                f"without dtype= (np.zeros(shape); use np.zeros_like(x))")
+    e = expected.astype(np.float64)
+    close = np.isclose(array, e, rtol=rtol, atol=atol, equal_nan=matching)
+    if close.all():
+        return ""
+    return _entries_differ(name, array, e, ~close, rtol, atol)
+
+
+def _entries_differ(name: str, array: np.ndarray, expected: np.ndarray, bad: np.ndarray,
+                    rtol: float, atol: float) -> str:
+    """How many entries differ, by how much, the first few, and a diagnosis if one fits."""
+    both_finite = np.isfinite(array) & np.isfinite(expected)
+    worst = (float(np.max(np.abs(array - expected)[both_finite])) if both_finite.any()
+             else float("nan"))
+    detail = (f"{name}: shape {array.shape} as expected, but {int(bad.sum())} of {array.size} "
+              f"entries differ (largest difference {worst:.3g}; tolerance rtol={rtol:g}, "
+              f"atol={atol:g}). First differing entries:\n"
+              + _first_differences(array, expected, bad))
+    diagnosis = _diagnose_values(array, expected)
+    if diagnosis:
+        detail += f"\n    In short: {diagnosis}."
+    return detail
+
+
+def _is_integer(expected) -> bool:
+    return isinstance(expected, (int, np.integer)) and not isinstance(expected, bool)
+
+
+def _is_shape(expected) -> bool:
+    return isinstance(expected, tuple) and all(isinstance(e, int) for e in expected)
+
+
+def _is_scalar(expected) -> bool:
+    return isinstance(expected, (float, np.floating)) or (isinstance(expected, np.ndarray)
+                                                          and expected.ndim == 0)
+
+
+#: How an expected value is compared, by its type: the first comparer whose test accepts it
+#: (order matters: a bool is also an int, a 0-d array is also an array).
+_COMPARERS = (
+    (lambda expected: isinstance(expected, str), _compare_text),
+    (lambda expected: isinstance(expected, bool), _compare_bool),
+    (_is_integer, _compare_integer),
+    (_is_shape, _compare_shape),
+    (lambda expected: isinstance(expected, list), _compare_list),
+    (_is_scalar, _compare_scalar),
+    (lambda expected: isinstance(expected, np.ndarray), _compare_array),
+)
 
 
 def compare(aspect: Aspect, case: Case, got: dict, expected: dict, *, matching=False) -> str:
