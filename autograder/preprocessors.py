@@ -10,7 +10,7 @@ Four of them open the gradebook. Here each of those is a thin subclass whose *pe
 nbgrader's own*; only where the data comes from changes: a read-only view of the master copy
 (``MasterCopy``) instead of the database, and a recorder (``ScoreSheet``) instead of writing
 grades. Late penalties need the submission's timestamp and the course's plugin, so the parent
-process applies them when it records the result (``autograder.gradebook``). ``GuardedExecute``
+process applies them when it records the result (``autograder.ledger``). ``GuardedExecute``
 adds what one bad notebook needs so it cannot stop a batch: a time limit for the whole notebook,
 and recovery from a dead or unresponsive kernel (the remaining cells are marked as not run, so
 their tests score zero instead of the whole notebook failing).
