@@ -2,16 +2,16 @@
 
 Run from the repository root (as root: grading sandboxes every notebook)::
 
-    python -m bench.grading [--students 100] [--workers N] [--assignment ps1] [--repeats 1]
+    python -m bench.grading [--students 100] [--workers N] [--assignment activations] [--repeats 1]
 
-With ``--assignment ps1`` (the default) it generates the test course (tests/autograder/democourse.py: three
-autograded parts in one notebook, tested with plain asserts), releases it, and writes
-``--students`` well-formed submissions (correct, blank, each classic mistake, and random
-mixtures). With the name of one of the course's exercises (``--assignment activations``) it
-copies that exercise instead, with submissions that are the instructor's solution, the blank
-release, or the solution with one known mistake (``autograder.mistakes``), in turn; its test
-cells are ``check`` calls, so ``autograder grade`` also scores each of them in isolation
-(``autograder.trusted``).
+By default it copies one of the course's exercises (``--assignment activations``, or any other
+in exercises/source/), releases it, and writes ``--students`` well-formed submissions made by
+``autograder.practice``: the instructor's solution, the blank release, and the solution with
+each known mistake (``autograder.mistakes``), in turn. Its test cells are ``check`` calls, so
+``autograder grade`` also scores each of them in isolation (``autograder.trusted``). With
+``--assignment ps1`` it grades the test course instead (tests/autograder/democourse.py: three
+parts in one notebook, tested with plain asserts, so every score comes from the notebook run),
+with correct, blank, classic-mistake and mixed submissions.
 
 Three identical copies of the course are then graded, one after the other (``--repeats`` times,
 interleaved; the table gives the median and the fastest wall time): by ``nbgrader
@@ -25,9 +25,9 @@ nbgrader, and the *overhead per notebook*: the time a worker spends on a noteboo
 its code (wall time x workers / notebooks, minus the mean time the kernel spent executing the
 notebook's cells, read from nbclient's timing metadata in the graded notebooks). Then the
 sandbox's cost per notebook (the difference between the two ``autograder grade`` runs, in worker
-time), and whether the scores agree with nbgrader's. On the demo course they must be identical;
-on an exercise they are identical too unless a submission earns points in the notebook that it
-does not earn in isolation.
+time), and whether the scores agree with nbgrader's. On an exercise they are identical unless a
+submission earns points in the notebook that it does not earn in isolation; on the test course
+they must be identical.
 """
 from __future__ import annotations
 
@@ -45,11 +45,9 @@ import time
 from pathlib import Path
 
 from autograder.grading import compile_sandbox_sources
+from autograder.practice import PracticeAssignment
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "autograder"))
-import democourse as demo  # noqa: E402  (the test course, which holds its answers)
-
 BIN = str(Path(sys.executable).parent)
 ENV = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
 
@@ -90,45 +88,41 @@ def _timed(command: list[str], cwd: Path) -> float:
 
 
 def _exercise_course(root: Path, assignment: str, n: int) -> int:
-    """A course with one of the exercises released and ``n`` submissions; returns its number of
-    autograded test cells."""
-    from autograder import mistakes
-
-    repo = Path(__file__).resolve().parents[1]
-    source = repo / "exercises" / "source" / assignment / f"{assignment}.ipynb"
-    if not source.exists():
+    """A course with one of the exercises released and ``n`` practice submissions; returns its
+    number of autograded test cells."""
+    source = REPO / "exercises" / "source" / assignment
+    if not source.is_dir():
         raise SystemExit(f"no exercise {assignment!r} in exercises/source/")
-    (root / "source" / assignment).mkdir(parents=True)
-    shutil.copy(source, root / "source" / assignment)
-    (root / "nbgrader_config.py").write_text(
-        "c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = 'bench'\n"
-        "c.Execute.timeout = 60\n")
+    shutil.copytree(source, root / "source" / assignment)
+    shutil.copy(REPO / "exercises" / "nbgrader_config.py", root)
     subprocess.run([sys.executable, "-m", "autograder", "release", assignment], cwd=root,
                    env=ENV, check=True, capture_output=True)
-    release = json.loads((root / "release" / assignment / f"{assignment}.ipynb").read_text())
-    solution, tests = {}, 0
-    for cell in json.loads(source.read_text())["cells"]:
-        meta = cell["metadata"].get("nbgrader", {})
-        text = "".join(cell["source"])
-        if meta.get("solution") and cell["cell_type"] == "code":
-            solution[meta["grade_id"]] = "\n".join(
-                line for line in text.splitlines() if "SOLUTION" not in line)
-        tests += bool(meta.get("grade") and not meta.get("solution"))
-    kinds = [{}, None] + [{f"answer-{m.part}": m.source} for m in
-                          mistakes.for_assignment(assignment)]
+    practice = PracticeAssignment(root, assignment)
+    kinds = [practice.correct(), practice.blank()] + practice.mistakes()
     for i in range(n):
-        kind = kinds[i % len(kinds)]
-        nb = json.loads(json.dumps(release))
-        if kind is not None:
-            answers = {**solution, **kind}
-            for cell in nb["cells"]:
-                grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
-                if grade_id in answers:
-                    cell["source"] = answers[grade_id]
         folder = root / "submitted" / f"s{i + 1:03d}" / assignment
         folder.mkdir(parents=True)
-        (folder / f"{assignment}.ipynb").write_text(json.dumps(nb))
+        for name, data in kinds[i % len(kinds)].notebooks.items():
+            (folder / name).write_bytes(data)
+    tests = 0
+    for nb in practice.releases.values():
+        for cell in nb["cells"]:
+            meta = cell["metadata"].get("nbgrader", {})
+            tests += bool(meta.get("grade") and not meta.get("solution"))
     return tests
+
+
+def _test_course(root: Path, n: int) -> int:
+    """The test course (tests/autograder/democourse.py) released, with ``n`` well-formed
+    submissions; returns its number of autograded test cells."""
+    sys.path.insert(0, str(REPO / "tests" / "autograder"))
+    import democourse  # the test course holds its answers, so it lives with the tests
+
+    democourse.make_course(root)
+    subprocess.run([sys.executable, "-m", "autograder", "release", democourse.ASSIGNMENT],
+                   cwd=root, env=ENV, check=True, capture_output=True)
+    democourse.add_submissions(root, democourse.class_of(n, malformed=False, seed=1), seed=1)
+    return len(democourse.PART_POINTS)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -137,20 +131,16 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeats", type=int, default=1,
                         help="run each tool this many times, interleaved; report the median")
-    parser.add_argument("--assignment", default="ps1",
-                        help="ps1 (the demo course, default) or an exercise, e.g. activations")
+    parser.add_argument("--assignment", default="activations",
+                        help="an exercise (default: activations), or ps1 for the test course")
     args = parser.parse_args(argv)
     n, assignment = args.students, args.assignment
     compile_sandbox_sources()  # as autograder grade does; nbgrader's kernels read them too
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+        base = Path(tmp) / "base"
         if assignment == "ps1":
-            base = demo.make_course(Path(tmp) / "base")
-            subprocess.run([sys.executable, "-m", "autograder", "release", "ps1"], cwd=base,
-                           env=ENV, check=True, capture_output=True)
-            demo.add_submissions(base, demo.class_of(n, malformed=False, seed=1), seed=1)
-            parts = 3
+            parts = _test_course(base, n)
         else:
-            base = Path(tmp) / "base"
             parts = _exercise_course(base, assignment, n)
         grade = [sys.executable, "-m", "autograder", "grade", assignment, "--workers",
                  str(args.workers), "--no-progress"]
