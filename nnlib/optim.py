@@ -1,9 +1,10 @@
 r"""Optimizers: SGD (momentum, Nesterov), RMSprop, Adam, AdamW, and global-norm gradient clipping.
 
 Each optimizer class holds its hyper-parameters and per-parameter state and delegates the
-arithmetic to a small pure function (``sgd_update``, ``rmsprop_update``, ``adam_update``) that
-takes arrays and returns new arrays, so the update rule can be read, tested and plotted on its
-own. Semantics are PyTorch's, so ``torch.optim`` in float64 is an exact oracle.
+arithmetic to a small function (``sgd_update``, ``rmsprop_update``, ``adam_update``) that takes
+arrays and returns new arrays, so the update rule can be read, tested and plotted on its own.
+The classes call it with ``in_place=True``: the same arithmetic, written into the parameter and
+state arrays instead of new ones, which spares a training step a dozen large allocations. Semantics are PyTorch's, so ``torch.optim`` in float64 is an exact oracle.
 
 **Momentum convention.** nnlib (like PyTorch) accumulates :math:`v \leftarrow \mu v + (1 -
 \text{dampening})\,g` and steps :math:`\theta \leftarrow \theta - \eta v`, with :math:`v = g` on
@@ -24,11 +25,16 @@ from nnlib._validate import in_unit_interval, non_negative, positive
 from nnlib.module import Parameter
 
 
-# --- pure update rules ---------------------------------------------------------------------
+# --- update rules --------------------------------------------------------------------------
+
+def _copies(*arrays):
+    """Copies of ``arrays`` (None stays None), so that an update can leave its inputs alone."""
+    return tuple(None if a is None else a.copy() for a in arrays)
+
 
 def sgd_update(param, grad, velocity, *, lr, momentum=0.0, dampening=0.0, nesterov=False,
-               weight_decay=0.0):
-    r"""One SGD step. Returns ``(new_param, new_velocity)``; nothing is modified in place.
+               weight_decay=0.0, in_place=False):
+    r"""One SGD step. Returns ``(param, velocity)`` after the step.
 
     .. math::
         g &\leftarrow g + \lambda\theta \\
@@ -36,24 +42,32 @@ def sgd_update(param, grad, velocity, *, lr, momentum=0.0, dampening=0.0, nester
         d &= g + \mu v \text{ (Nesterov) or } v \\
         \theta &\leftarrow \theta - \eta d
 
-    With ``momentum=0`` the velocity is not used and stays ``None``.
+    With ``momentum=0`` the velocity is not used and stays ``None``. The arguments are left
+    unchanged and new arrays come back, unless ``in_place=True`` (how :class:`SGD` calls it, to
+    save allocating new arrays on every step): then ``param`` and ``velocity`` are updated where
+    they are. ``grad`` is never modified.
     """
+    if not in_place:
+        param, velocity = _copies(param, velocity)
     if weight_decay:
         grad = grad + weight_decay * param
     if momentum:
         if velocity is None:
             velocity = grad.copy()
         else:
-            velocity = momentum * velocity + (1.0 - dampening) * grad
+            velocity *= momentum
+            velocity += (1.0 - dampening) * grad
         direction = grad + momentum * velocity if nesterov else velocity
     else:
         direction = grad
-    return param - lr * direction, velocity
+    param -= lr * direction
+    return param, velocity
 
 
 def rmsprop_update(param, grad, square_avg, momentum_buffer, *, lr, alpha=0.99, eps=1e-8,
-                   weight_decay=0.0, momentum=0.0, centered=False, grad_avg=None):
-    r"""One RMSprop step. Returns ``(new_param, square_avg, momentum_buffer, grad_avg)``.
+                   weight_decay=0.0, momentum=0.0, centered=False, grad_avg=None,
+                   in_place=False):
+    r"""One RMSprop step. Returns ``(param, square_avg, momentum_buffer, grad_avg)`` after it.
 
     .. math::
         s &\leftarrow \alpha s + (1 - \alpha) g^2 \\
@@ -64,24 +78,33 @@ def rmsprop_update(param, grad, square_avg, momentum_buffer, *, lr, alpha=0.99, 
     step goes through a buffer :math:`b \leftarrow \mu b + g/(\sqrt{s}+\epsilon)` and
     :math:`\theta \leftarrow \theta - \eta b`. ``centered`` subtracts the squared running mean
     of :math:`g` from :math:`s` (an estimate of the variance instead of the second moment).
+    ``in_place`` as in :func:`sgd_update`.
     """
+    if not in_place:
+        param, square_avg, momentum_buffer, grad_avg = _copies(
+            param, square_avg, momentum_buffer, grad_avg)
     if weight_decay:
         grad = grad + weight_decay * param
-    square_avg = alpha * square_avg + (1.0 - alpha) * grad * grad
+    square_avg *= alpha
+    square_avg += (1.0 - alpha) * grad * grad
     if centered:
-        grad_avg = alpha * grad_avg + (1.0 - alpha) * grad
+        grad_avg *= alpha
+        grad_avg += (1.0 - alpha) * grad
         denom = np.sqrt(square_avg - grad_avg * grad_avg) + eps
     else:
         denom = np.sqrt(square_avg) + eps
     if momentum:
-        momentum_buffer = momentum * momentum_buffer + grad / denom
-        return param - lr * momentum_buffer, square_avg, momentum_buffer, grad_avg
-    return param - lr * grad / denom, square_avg, momentum_buffer, grad_avg
+        momentum_buffer *= momentum
+        momentum_buffer += grad / denom
+        param -= lr * momentum_buffer
+    else:
+        param -= lr * grad / denom
+    return param, square_avg, momentum_buffer, grad_avg
 
 
 def adam_update(param, grad, m, v, step, *, lr, beta1=0.9, beta2=0.999, eps=1e-8,
-                weight_decay=0.0, decoupled_weight_decay=False):
-    r"""One Adam (or AdamW) step; ``step`` counts from 1. Returns ``(new_param, m, v)``.
+                weight_decay=0.0, decoupled_weight_decay=False, in_place=False):
+    r"""One Adam (or AdamW) step; ``step`` counts from 1. Returns ``(param, m, v)`` after it.
 
     .. math::
         m &\leftarrow \beta_1 m + (1 - \beta_1) g, \qquad v \leftarrow \beta_2 v + (1 - \beta_2) g^2 \\
@@ -96,19 +119,24 @@ def adam_update(param, grad, m, v, step, *, lr, beta1=0.9, beta2=0.999, eps=1e-8
 
     Weight decay: Adam adds :math:`\lambda\theta` to :math:`g` (L2, then scaled adaptively);
     ``decoupled_weight_decay`` (AdamW) multiplies :math:`\theta` by :math:`1 - \eta\lambda`
-    first and leaves :math:`g` alone.
+    first and leaves :math:`g` alone. ``in_place`` as in :func:`sgd_update`.
     """
+    if not in_place:
+        param, m, v = _copies(param, m, v)
     if weight_decay:
         if decoupled_weight_decay:
-            param = param * (1.0 - lr * weight_decay)
+            param *= 1.0 - lr * weight_decay
         else:
             grad = grad + weight_decay * param
-    m = beta1 * m + (1.0 - beta1) * grad
-    v = beta2 * v + (1.0 - beta2) * grad * grad
+    m *= beta1
+    m += (1.0 - beta1) * grad
+    v *= beta2
+    v += (1.0 - beta2) * grad * grad
     bias_correction1 = 1.0 - beta1 ** step
     bias_correction2 = 1.0 - beta2 ** step
     denom = np.sqrt(v) / bias_correction2 ** 0.5 + eps  # a Python float keeps float32 float32
-    return param - (lr / bias_correction1) * m / denom, m, v
+    param -= (lr / bias_correction1) * m / denom
+    return param, m, v
 
 
 # --- optimizer classes ----------------------------------------------------------------------
@@ -138,9 +166,12 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter in place from its ``.grad``."""
         for p, state in zip(self.params, self.state):
-            p.data[...] = self._update(p.data, p.grad, state)
+            new_data = self._update(p.data, p.grad, state)
+            if new_data is not p.data:  # an update rule that returned a new array
+                p.data[...] = new_data
 
     def _update(self, param, grad, state):
+        """Update ``param`` (and ``state``) from ``grad``; return the updated parameter array."""
         raise NotImplementedError
 
 
@@ -167,6 +198,7 @@ class SGD(Optimizer):
         new_param, state["velocity"] = sgd_update(
             param, grad, state.get("velocity"), lr=self.lr, momentum=self.momentum,
             dampening=self.dampening, nesterov=self.nesterov, weight_decay=self.weight_decay,
+            in_place=True,
         )
         return new_param
 
@@ -196,6 +228,7 @@ class RMSprop(Optimizer):
                 param, grad, state["square_avg"], state["momentum_buffer"], lr=self.lr,
                 alpha=self.alpha, eps=self.eps, weight_decay=self.weight_decay,
                 momentum=self.momentum, centered=self.centered, grad_avg=state["grad_avg"],
+                in_place=True,
             )
         )
         return new_param
@@ -224,7 +257,7 @@ class Adam(Optimizer):
         new_param, state["m"], state["v"] = adam_update(
             param, grad, state["m"], state["v"], state["step"], lr=self.lr,
             beta1=self.betas[0], beta2=self.betas[1], eps=self.eps,
-            weight_decay=self.weight_decay, decoupled_weight_decay=self.decoupled,
+            weight_decay=self.weight_decay, decoupled_weight_decay=self.decoupled, in_place=True,
         )
         return new_param
 

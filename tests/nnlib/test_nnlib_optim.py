@@ -141,6 +141,146 @@ def test_step_updates_parameter_arrays_in_place():
     assert p.data is data and np.all(data < 1.0)
 
 
+UPDATE_RULES = {  # name -> a call of the rule on (param, grad, state arrays), and its state
+    "sgd_momentum": (lambda p, g, s, **kw: optim.sgd_update(p, g, s[0], lr=0.1, momentum=0.9,
+                                                             nesterov=True, weight_decay=0.1, **kw), 1),
+    "rmsprop_centered_momentum": (lambda p, g, s, **kw: optim.rmsprop_update(
+        p, g, s[0], s[1], lr=0.01, momentum=0.5, centered=True, grad_avg=s[2],
+        weight_decay=0.1, **kw), 3),
+    "adam": (lambda p, g, s, **kw: optim.adam_update(p, g, s[0], s[1], 3, lr=0.01,
+                                                      weight_decay=0.1, **kw), 2),
+    "adamw": (lambda p, g, s, **kw: optim.adam_update(p, g, s[0], s[1], 3, lr=0.01,
+                                                       weight_decay=0.1,
+                                                       decoupled_weight_decay=True, **kw), 2),
+}
+
+
+def _rule_inputs(rng, n_state):
+    param, grad = rng.standard_normal(4), rng.standard_normal(4)
+    # The first state array is large and the rest small, so that every square average (Adam's
+    # v, RMSprop's s and s - grad_avg^2) is positive.
+    state = [rng.uniform(1.0, 2.0, 4)] + [rng.uniform(0.0, 0.5, 4) for _ in range(n_state - 1)]
+    return param, grad, state
+
+
+@pytest.mark.parametrize("name", sorted(UPDATE_RULES))
+def test_update_rule_leaves_its_arguments_alone_by_default(name, rng):
+    # The autograder and chapter 4 call the rules on their own arrays and keep every step's result.
+    rule, n_state = UPDATE_RULES[name]
+    param, grad, state = _rule_inputs(rng, n_state)
+    before = [a.copy() for a in (param, grad, *state)]
+    result = rule(param, grad, state)
+    for array, original in zip((param, grad, *state), before):
+        np.testing.assert_array_equal(array, original)
+    assert not np.array_equal(result[0], param)
+
+
+@pytest.mark.parametrize("name", sorted(UPDATE_RULES))
+def test_update_rule_in_place_writes_the_same_numbers_into_its_arguments(name, rng):
+    rule, n_state = UPDATE_RULES[name]
+    param, grad, state = _rule_inputs(rng, n_state)
+    expected = rule(param, grad, state)
+    grad_before = grad.copy()
+    result = rule(param, grad, state, in_place=True)
+    assert result[0] is param
+    np.testing.assert_array_equal(grad, grad_before)  # the gradient is never modified
+    for got, want in zip(result, expected):
+        if want is not None:
+            np.testing.assert_array_equal(got, want)
+    for array in state:  # every state array that the rule updates was updated where it is
+        assert any(array is got for got in result[1:])
+
+
+OPTIMIZERS_WITH_EVERYTHING = {
+    "sgd": lambda ps: optim.SGD(ps, lr=0.1),
+    "sgd_nesterov": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True,
+                                         weight_decay=0.01),
+    "rmsprop": lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.5, centered=True,
+                                        weight_decay=0.01),
+    "adam": lambda ps: optim.Adam(ps, lr=0.01, weight_decay=0.01),
+    "adamw": lambda ps: optim.AdamW(ps, lr=0.01),
+}
+
+
+class Float32Only(np.ndarray):
+    """A float32 array whose every ufunc (matmul, sum, sqrt, ...) fails if it yields float64.
+
+    In-place updates write float64 results back into float32 arrays without a word, so the
+    dtype of the arrays at the end cannot show a promotion on the way; this catches it where
+    it happens. Results are Float32Only again, so the check follows the computation along.
+    """
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        def plain(a):
+            return a.view(np.ndarray) if isinstance(a, Float32Only) else a
+
+        if out is not None:
+            kwargs["out"] = tuple(plain(o) for o in out)
+        result = getattr(ufunc, method)(*map(plain, inputs), **kwargs)
+        results = result if isinstance(result, tuple) else (result,)
+        for r in results:
+            if getattr(r, "dtype", None) == np.float64:
+                raise AssertionError(f"np.{ufunc.__name__}.{method} computed in float64")
+        if out is not None:
+            return out[0] if len(out) == 1 else out
+        wrapped = tuple(r.view(Float32Only) if isinstance(r, np.ndarray) else r for r in results)
+        return wrapped if isinstance(result, tuple) else wrapped[0]
+
+
+def test_float32_only_catches_a_promotion():
+    a = np.ones(3, dtype=np.float32).view(Float32Only)
+    a *= 2.0  # a Python float is weak: float32 stays float32
+    with pytest.raises(AssertionError, match="float64"):
+        a * np.float64(2.0)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS_WITH_EVERYTHING))
+def test_float32_survives_full_training_steps_of_every_optimizer(name, rng):
+    from nnlib import layers, losses
+
+    model = layers.Sequential(layers.Linear(5, 8, rng=rng, dtype=np.float32), layers.ReLU(),
+                              layers.Linear(8, 3, rng=rng, dtype=np.float32))
+    for p in model.parameters():
+        p.data, p.grad = p.data.view(Float32Only), p.grad.view(Float32Only)
+    model.needs_input_grad = False
+    loss = losses.CrossEntropyLoss()
+    optimizer = OPTIMIZERS_WITH_EVERYTHING[name](model.parameters())
+    x = rng.standard_normal((6, 5)).astype(np.float32).view(Float32Only)
+    y = np.array([0, 1, 2, 2, 1, 0])
+    start = [p.data.copy() for p in model.parameters()]
+    for _ in range(3):
+        out = model(x)
+        assert out.dtype == np.float32
+        loss(out, y)
+        optimizer.zero_grad()
+        grad = loss.backward()
+        assert grad.dtype == np.float32
+        model.backward(grad)
+        clip_norm = optim.clip_grad_norm(model.parameters(), 1.0)
+        assert isinstance(clip_norm, float)
+        optimizer.step()
+        for p in model.parameters():
+            assert p.data.dtype == np.float32 and p.grad.dtype == np.float32
+    for state in optimizer.state:
+        for value in state.values():
+            assert not isinstance(value, np.ndarray) or value.dtype == np.float32
+    assert all(np.any(p.data != s) for p, s in zip(model.parameters(), start))
+
+
+def test_a_subclass_whose_rule_returns_a_new_array_still_updates_the_parameter():
+    # Chapter 7 writes a wrong Adam this way; step() must store what the rule returns.
+    class HalfStep(optim.SGD):
+        def _update(self, param, grad, state):
+            return param - 0.5 * self.lr * grad
+
+    p = Parameter(np.ones(3))
+    data = p.data
+    p.grad[...] = 2.0
+    HalfStep([p], lr=0.1).step()
+    assert p.data is data
+    np.testing.assert_allclose(p.data, 0.9, rtol=1e-15)
+
+
 # --- gradient clipping ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("max_norm", [0.01, 1.0, 3.0, 1e3])
