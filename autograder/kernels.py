@@ -17,6 +17,13 @@ interrupts, restarts, shutdown and kill go through jupyter_client's ``LocalProvi
 
 The fork server exits when its worker closes the pipe (or dies), and its kernels exit when the
 server does (ipykernel polls its parent), so nothing outlives a killed run.
+
+It serves only ``autograder grade --no-sandbox`` (a sandboxed kernel starts inside its own
+sandbox). Measured there (2026-12, 2 cores, 2 workers, 40 submissions, runs interleaved, on a
+machine shared with other work; ``--fresh-kernels`` turns it off): the test course
+(tests/autograder/democourse.py) took 26.1 s with it against 38.5 s without (medians of 3;
+32% less), the activations exercise 42.1 s against 50.6 s (medians of 3, noisier; 17% less,
+fastest runs 22.1 s against 29.1 s). The scores were identical.
 """
 from __future__ import annotations
 
