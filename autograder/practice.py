@@ -74,12 +74,12 @@ def _text(source) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
-def _grade_id(cell: dict) -> str | None:
-    return (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
-
-
 def _nbgrader(cell: dict) -> dict:
     return cell.get("metadata", {}).get("nbgrader") or {}
+
+
+def _grade_id(cell: dict) -> str | None:
+    return _nbgrader(cell).get("grade_id")
 
 
 def solution_region(source: str) -> str:
