@@ -347,16 +347,16 @@ def setup_cell_source(repo_url: str, ref: str) -> str:
     """The code of the first cell added to each downloadable notebook."""
     requirement = f"nn-from-scratch[widgets] @ git+{repo_url.rstrip('/')}.git@{ref}"
     return (
-        "# Setup: the chapter imports nnlib, the course's numpy library. In a clone of the\n"
-        "# repository it is already installed (`make book`, or `pip install -e .`); anywhere else\n"
-        "# (Colab, Binder, a downloaded copy) this cell installs it from GitHub.\n"
+        "# Setup: the chapter imports nnlib, the course's numpy library, and its explorers. In a\n"
+        "# clone of the repository they are already installed (`make book`, or `pip install -e .`);\n"
+        "# anywhere else (Colab, Binder, a downloaded copy) this cell installs them from GitHub.\n"
         "try:\n"
-        "    import nnlib\n"
+        "    import explorers, nnlib\n"
         "except ModuleNotFoundError:\n"
         f"    %pip install --quiet \"{requirement}\"\n"
         "    import importlib\n"
         "    importlib.invalidate_caches()\n"
-        "    import nnlib\n"
+        "    import explorers, nnlib\n"
         "print('nnlib', nnlib.__version__)"
     )
 

@@ -177,35 +177,39 @@ def test_repository_file_url_refuses_a_path_outside_the_source_tree(path):
 # --- the downloadable notebook's setup cell ---------------------------------------------------
 
 class _FakeShell:
-    """Stands in for IPython: records line magics; `%pip install` makes nnlib importable."""
+    """Stands in for IPython: records line magics; `%pip install` makes the course importable."""
 
-    def __init__(self, real_nnlib):
+    def __init__(self, real_modules):
         self.magics = []
-        self.real_nnlib = real_nnlib
+        self.real_modules = real_modules
 
     def run_line_magic(self, name, line):
         self.magics.append((name, line))
-        sys.modules["nnlib"] = self.real_nnlib
+        sys.modules.update(self.real_modules)
 
 
-def _run_setup_cell(monkeypatch, nnlib_missing: bool) -> list:
+def _run_setup_cell(monkeypatch, missing: tuple[str, ...] = ()) -> list:
+    import explorers
     import nnlib
 
     code = TransformerManager().transform_cell(nnbook.setup_cell_source(REPO_URL, "v1.2"))
-    shell = _FakeShell(nnlib)
-    if nnlib_missing:
-        monkeypatch.setitem(sys.modules, "nnlib", None)  # makes `import nnlib` fail
+    shell = _FakeShell({"nnlib": nnlib, "explorers": explorers})
+    for name in missing:
+        monkeypatch.setitem(sys.modules, name, None)  # makes `import name` fail
     exec(compile(code, "<setup cell>", "exec"), {"get_ipython": lambda: shell})
     return shell.magics
 
 
 def test_setup_cell_does_nothing_when_nnlib_is_installed(monkeypatch, capsys):
-    assert _run_setup_cell(monkeypatch, nnlib_missing=False) == []
+    assert _run_setup_cell(monkeypatch) == []
     assert capsys.readouterr().out.startswith("nnlib ")
 
 
-def test_setup_cell_installs_nnlib_from_the_repository_when_missing(monkeypatch, capsys):
-    magics = _run_setup_cell(monkeypatch, nnlib_missing=True)
+@pytest.mark.parametrize("missing", [("nnlib", "explorers"), ("explorers",)],
+                         ids=["nothing installed", "an install from before the explorers"])
+def test_setup_cell_installs_the_course_from_the_repository_when_missing(monkeypatch, capsys,
+                                                                         missing):
+    magics = _run_setup_cell(monkeypatch, missing)
     assert magics == [("pip", 'install --quiet "nn-from-scratch[widgets] @ '
                               f'git+{REPO_URL}.git@v1.2"')]
     assert capsys.readouterr().out.startswith("nnlib ")
