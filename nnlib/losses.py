@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.activations import log_softmax, sigmoid, softmax
+from nnlib.activations import log_softmax, sigmoid
 from nnlib._validate import check_ndim, check_same_shape, float_array
 
 _LOG_CLAMP = -100.0  # PyTorch's BCELoss floor for log(p) and log(1 - p)
@@ -139,20 +139,20 @@ class CrossEntropyLoss(Loss):
             )
         n_classes = logits.shape[1]
         out_of_range = (target < 0) | (target >= n_classes)
-        if np.any(out_of_range):
+        if out_of_range.any():
             raise ValueError(
                 f"target holds class indices outside [0, {n_classes}): "
                 f"{target[out_of_range][:5].tolist()}"
             )
-        self._cache = (logits, target)
-        picked = log_softmax(logits, axis=1)[np.arange(logits.shape[0]), target]
-        return float(-np.mean(picked))
+        log_probs = log_softmax(logits, axis=1)
+        self._cache = (log_probs, target)
+        return float(-log_probs[np.arange(len(target)), target].mean())
 
     def backward(self):
-        logits, target = self._cached()
-        grad = softmax(logits, axis=1)
-        grad[np.arange(logits.shape[0]), target] -= 1.0
-        grad /= logits.shape[0]
+        log_probs, target = self._cached()
+        grad = np.exp(log_probs)  # softmax(z), from the forward pass
+        grad[np.arange(len(target)), target] -= 1.0
+        grad /= len(target)
         return grad
 
 
