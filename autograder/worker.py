@@ -126,7 +126,8 @@ def _read_notebook(raw: bytes):
     except UnicodeDecodeError as error:
         raise _NotANotebook(f"it is not UTF-8 text ({error.reason} at byte {error.start})")
     except json.JSONDecodeError as error:
-        raise _NotANotebook(f"it is not valid JSON ({error.msg} at line {error.lineno}, "
+        # error.msg may end in "at" ("Unterminated string starting at"): say where apart.
+        raise _NotANotebook(f"it is not valid JSON ({error.msg}; line {error.lineno}, "
                             f"column {error.colno})")
     except RecursionError:
         raise _NotANotebook("its JSON is nested too deeply to read")
@@ -327,6 +328,9 @@ def _first_line(error: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .startup import skip_iri_parsers
+
+    skip_iri_parsers()
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
         print("usage: python -m autograder.worker JOB.pickle RESULT.json", file=sys.stderr)
