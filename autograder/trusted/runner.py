@@ -324,8 +324,6 @@ def _rebuild(data, decode_item, classes):
 
     import numpy as np
 
-    from autograder.trusted.wire import WireError
-
     kind = data.get("given")
     if kind in ("nnlib", "checks-object"):
         if kind == "nnlib":
@@ -333,11 +331,11 @@ def _rebuild(data, decode_item, classes):
         else:
             cls = _checks_attribute(data.get("class"), importlib)
         if not isinstance(cls, type):
-            raise WireError(f"no given class {data.get('class')!r} here")
+            raise wire.WireError(f"no given class {data.get('class')!r} here")
         obj = cls.__new__(cls)
         state = decode_item(data["state"])
         if type(state) is not dict:
-            raise WireError("malformed object state")
+            raise wire.WireError("malformed object state")
         obj.__dict__.update(state)
         return obj
     if kind == "checks":
@@ -353,18 +351,16 @@ def _rebuild(data, decode_item, classes):
         return np.dtype(_dtype_name(data.get("name"))).type
     if kind == "builtin_type":
         return {"float": float, "int": int, "bool": bool, "complex": complex}[data.get("name")]
-    raise WireError(f"unknown given object {kind!r}")
+    raise wire.WireError(f"unknown given object {kind!r}")
 
 
 def _checks_attribute(ref, importlib):
-    from autograder.trusted.wire import WireError, is_checks_module
-
     if type(ref) is not str or "." not in ref:
-        raise WireError(f"malformed reference {ref!r}")
+        raise wire.WireError(f"malformed reference {ref!r}")
     module_name, _, attribute = ref.rpartition(".")
     if not module_name.replace("_", "").replace(".", "").isalnum() or attribute.startswith("_") \
-            or not is_checks_module(module_name):
-        raise WireError(f"malformed reference {ref!r}")
+            or not wire.is_checks_module(module_name):
+        raise wire.WireError(f"malformed reference {ref!r}")
     module = importlib.import_module(module_name)
     return getattr(module, attribute)
 
@@ -376,9 +372,7 @@ def _bit_generator(name):
 
 
 def _dtype_name(name):
-    from autograder.trusted.wire import DTYPES
-
-    if name not in DTYPES:
+    if name not in wire.DTYPES:
         raise ValueError(f"unknown dtype {name!r}")
     return name
 
