@@ -11,6 +11,10 @@ keeps the rest of each assignment beside its notebook::
     exercises/standins.py        plain copies of the nnlib classes that GIVEN may name, for the
                                  isolated run, which has no nnlib
 
+A bank of known mistakes is a set of near-copies on purpose: each ``source`` is a whole wrong
+implementation, written as a learner would write it, and differs from the solution and from the
+part's other mistakes in exactly the line it is about, so that the checks can tell them apart.
+
 The engine (``autograder``) finds all of it through :data:`ASSIGNMENTS` (see
 ``autograder.content``) and names no assignment itself. To add an assignment: write its notebook
 in ``source/NAME/``, a ``NAME/`` package here, and add ``NAME`` below.

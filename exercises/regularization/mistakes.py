@@ -1,9 +1,5 @@
-"""Known mistakes in the regularization assignment.
-
-Each ``source`` is a whole wrong implementation, written as a learner would write it. Two
-mistakes of one part are near-copies of each other (and of the solution) on purpose: each
-differs in exactly the line it is about, so that the checks can tell them apart.
-"""
+"""Known mistakes in the regularization assignment."""
+# Its wrong variants are near-copies of each other on purpose: see exercises/__init__.py.
 from autograder.mistakes import mistake
 
 A = "regularization"
