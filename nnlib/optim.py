@@ -56,7 +56,7 @@ def sgd_update(param, grad, velocity, *, lr, momentum=0.0, dampening=0.0, nester
             velocity = grad.copy()
         else:
             velocity *= momentum
-            velocity += (1.0 - dampening) * grad
+            velocity += (1.0 - dampening) * grad if dampening else grad
         direction = grad + momentum * velocity if nesterov else velocity
     else:
         direction = grad
