@@ -112,40 +112,45 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--course", metavar="DIR", default=None,
                        help="the nbgrader course directory (default: the working directory)")
 
-    p = commands.add_parser(
-        "release", help="make the student version of an assignment",
+    def command(name, run, *, help, description, assignment=True, course=True):
+        """A subcommand that calls ``run(args)``; most take an ASSIGNMENT and --course."""
+        p = commands.add_parser(name, help=help, description=description)
+        if assignment:
+            p.add_argument("assignment", metavar="ASSIGNMENT")
+        if course:
+            course_option(p)
+        p.set_defaults(run=run)
+        return p
+
+    p = command(
+        "release", cmd_release, help="make the student version of an assignment",
         description="Make the student version of ASSIGNMENT from source/ASSIGNMENT/ into "
                     "release/ASSIGNMENT/ (solutions and hidden tests removed) and record its "
                     "graded cells in the gradebook, as `nbgrader generate_assignment` does.")
-    p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("--zip", metavar="FILE", default=None,
                    help="also write the student version as a zip, ready to upload to an LMS")
-    course_option(p)
-    p.set_defaults(run=cmd_release)
 
-    p = commands.add_parser(
-        "practice", help="make a practice class's submissions, to try the other commands on",
+    p = command(
+        "practice", cmd_practice,
+        help="make a practice class's submissions, to try the other commands on",
         description="Write a Canvas-style zip of STUDENTS submissions of a released ASSIGNMENT: "
                     "the instructor's solution, the blank release, the solution with each "
                     "known mistake of the course's bank, and broken notebooks (invalid JSON, a "
                     "duplicated test cell, an emptied test cell, an endless loop).")
-    p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("--students", type=int, default=12, metavar="N",
                    help="how many submissions (default: 12)")
     p.add_argument("--output", "-o", metavar="FILE", default="practice-export.zip",
                    help="where to write the zip (default: practice-export.zip)")
     p.add_argument("--seed", type=int, default=0, help="which random class (default: 0)")
-    course_option(p)
-    p.set_defaults(run=cmd_practice)
 
-    p = commands.add_parser(
-        "collect", help="file submissions from an LMS export into submitted/",
+    p = command(
+        "collect", cmd_collect, help="file submissions from an LMS export into submitted/",
         description="Copy submitted notebooks from SOURCE (a folder or a .zip) into "
                     "submitted/STUDENT/ASSIGNMENT/. Recognised layouts: nbgrader's own "
                     "(STUDENT/ASSIGNMENT/NOTEBOOK.ipynb), one folder per student "
                     "(STUDENT/NOTEBOOK.ipynb), Canvas (STUDENT_[LATE_]ID_ID_NOTEBOOK.ipynb, "
                     "with Canvas's -1, -2 resubmission suffixes), and Moodle "
-                    "(Full Name_ID_assignsubmission_file_/NOTEBOOK.ipynb).")
+                    "(Full Name_ID_assignsubmission_file_/NOTEBOOK.ipynb).", assignment=False)
     p.add_argument("source", metavar="SOURCE", help="a folder or a .zip file")
     p.add_argument("--assignment", metavar="ASSIGNMENT", default=None,
                    help="the assignment (needed unless SOURCE uses nbgrader's layout)")
@@ -157,18 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="show what would be copied")
     p.add_argument("--strict", action="store_true",
                    help="exit with status 1 if any file could not be matched")
-    course_option(p)
-    p.set_defaults(run=cmd_collect)
 
-    p = commands.add_parser(
-        "grade", help="grade every submission of an assignment, in parallel",
+    p = command(
+        "grade", cmd_grade, help="grade every submission of an assignment, in parallel",
         description="Grade every submission in submitted/*/ASSIGNMENT/ with nbgrader's own "
                     "preprocessors, each notebook in its own folder and kernel, several at once. "
                     "Scores go to the gradebook as each submission finishes, so an interrupted "
                     "run resumes where it stopped; submissions already graded from the same "
                     "files are skipped. Malformed submissions are graded as far as possible and "
                     "listed, with the reason, in autograded/problems.json.")
-    p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="grading processes (default: one per core)")
     p.add_argument("--timeout", type=float, default=300.0, metavar="S",
@@ -194,56 +196,46 @@ def build_parser() -> argparse.ArgumentParser:
                         "your own solutions. By default every notebook runs in a bubblewrap "
                         "sandbox and checked parts are scored in isolation; grading stops with "
                         "an error where no sandbox can start")
-    course_option(p)
-    p.set_defaults(run=cmd_grade)
 
-    p = commands.add_parser(
-        "feedback", help="write HTML feedback for each student",
+    p = command(
+        "feedback", cmd_feedback, help="write HTML feedback for each student",
         description="Write feedback/STUDENT/ASSIGNMENT/NOTEBOOK.html for every graded "
                     "submission (nbgrader's feedback page), headed by a summary of each part's "
                     "score and, for each failed part, the hint for the mistake it recognised.")
-    p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("--student", action="append", metavar="ID",
                    help="only this student (repeatable)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes rendering pages (default: one per core for 50 or more "
                         "students, else one)")
-    course_option(p)
-    p.set_defaults(run=cmd_feedback)
 
-    p = commands.add_parser(
-        "export", help="write grades as CSV",
+    p = command(
+        "export", cmd_export, help="write grades as CSV",
         description="Write one CSV row per student and assignment: student_id, assignment, "
                     "score, max_score, late_penalty, then one column per graded part. Students "
-                    "without a submission get a score of 0 and empty parts.")
+                    "without a submission get a score of 0 and empty parts.", assignment=False)
     p.add_argument("--output", "-o", metavar="FILE", default="grades.csv",
                    help="where to write (default: grades.csv; '-' for standard output)")
     p.add_argument("--assignment", action="append", metavar="ASSIGNMENT",
                    help="only this assignment (repeatable; default: all)")
-    course_option(p)
-    p.set_defaults(run=cmd_export)
 
-    p = commands.add_parser(
-        "report", help="a class report for an assignment, as one HTML page",
+    p = command(
+        "report", cmd_report, help="a class report for an assignment, as one HTML page",
         description="Write one self-contained HTML page: the score distribution, each part's "
                     "success rate, the known mistakes the class made most often (with counts "
                     "and the hint each gets), and the problems found while grading.")
-    p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("--output", "-o", metavar="FILE", default=None,
                    help="where to write (default: reports/ASSIGNMENT.html in the course)")
-    course_option(p)
-    p.set_defaults(run=cmd_report)
 
-    p = commands.add_parser(
-        "check", help="(learners) run the visible tests of your notebook",
+    p = command(
+        "check", cmd_check, help="(learners) run the visible tests of your notebook",
         description="Run NOTEBOOK from top to bottom in a fresh kernel (your file is not "
                     "changed) and show, for each graded part, whether its visible tests pass, "
                     "with a hint where a known mistake is recognised. Passing the visible tests "
-                    "does not guarantee full marks: the grader also runs hidden tests.")
+                    "does not guarantee full marks: the grader also runs hidden tests.",
+        assignment=False, course=False)
     p.add_argument("notebook", metavar="NOTEBOOK")
     p.add_argument("--timeout", type=float, default=300.0, metavar="S",
                    help="seconds the whole notebook may run (default: 300)")
-    p.set_defaults(run=cmd_check)
     return parser
 
 
