@@ -12,7 +12,9 @@ Conventions (used by every module):
 - float64 by default; pass ``dtype=np.float32`` to layers for float32. Arrays keep their dtype.
 - Randomness comes only from an explicit ``rng = np.random.default_rng(seed)``.
 - ``backward(grad_out)`` returns the gradient with respect to the input and *adds* parameter
-  gradients into ``.grad``; call ``zero_grad()`` before each backward pass.
+  gradients into ``.grad``; call ``zero_grad()`` before each backward pass. (``fit`` sets the
+  model's ``needs_input_grad`` to False while it trains: the data needs no gradient, so the first
+  Linear layer skips computing one and returns None.)
 - Semantics follow PyTorch (dropout's ``p`` is the drop probability; batch norm's momentum
   weights the new statistic; Adam's weight decay is L2, AdamW's is decoupled).
 """
