@@ -4,7 +4,8 @@ Each optimizer class holds its hyper-parameters and per-parameter state and dele
 arithmetic to a small function (``sgd_update``, ``rmsprop_update``, ``adam_update``) that takes
 arrays and returns new arrays, so the update rule can be read, tested and plotted on its own.
 The classes call it with ``in_place=True``: the same arithmetic, written into the parameter and
-state arrays instead of new ones, which spares a training step a dozen large allocations. Semantics are PyTorch's, so ``torch.optim`` in float64 is an exact oracle.
+state arrays instead of new ones, which spares a training step a dozen large allocations.
+Semantics are PyTorch's, so ``torch.optim`` in float64 is an exact oracle.
 
 **Momentum convention.** nnlib (like PyTorch) accumulates :math:`v \leftarrow \mu v + (1 -
 \text{dampening})\,g` and steps :math:`\theta \leftarrow \theta - \eta v`, with :math:`v = g` on

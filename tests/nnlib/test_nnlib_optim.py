@@ -142,8 +142,8 @@ def test_step_updates_parameter_arrays_in_place():
 
 
 UPDATE_RULES = {  # name -> a call of the rule on (param, grad, state arrays), and its state
-    "sgd_momentum": (lambda p, g, s, **kw: optim.sgd_update(p, g, s[0], lr=0.1, momentum=0.9,
-                                                             nesterov=True, weight_decay=0.1, **kw), 1),
+    "sgd_momentum": (lambda p, g, s, **kw: optim.sgd_update(
+        p, g, s[0], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1, **kw), 1),
     "rmsprop_centered_momentum": (lambda p, g, s, **kw: optim.rmsprop_update(
         p, g, s[0], s[1], lr=0.01, momentum=0.5, centered=True, grad_avg=s[2],
         weight_decay=0.1, **kw), 3),
