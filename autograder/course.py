@@ -18,6 +18,17 @@ class CourseError(Exception):
     """Something about the course directory that the instructor must fix (message says what)."""
 
 
+def only_requested(students: list[str], requested: list[str] | None, missing) -> list[str]:
+    """``students``, in their order, restricted to ``requested`` (all of them when it is empty);
+    raises CourseError with ``missing(names)`` if a requested student is not among them."""
+    if not requested:
+        return students
+    absent = sorted(set(requested) - set(students))
+    if absent:
+        raise CourseError(missing(", ".join(absent)))
+    return [s for s in students if s in set(requested)]
+
+
 def ignored(name: str, patterns: list[str]) -> bool:
     """Whether a path matches one of nbgrader's ``CourseDirectory.ignore`` globs."""
     return any(fnmatch.fnmatch(part, pattern) for part in PurePosixPath(name).parts

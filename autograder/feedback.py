@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from .course import Course, CourseError
+from .course import Course, CourseError, only_requested
 from .hints import read_parts
 
 #: Classes at least this large get their pages rendered by one process per core by default.
@@ -67,12 +67,9 @@ def generate_feedback(course: Course, assignment: str, students: list[str] | Non
     # it has no feedback page, and is listed in the problems instead.
     graded = [s for s in course.submitted_students(assignment)
               if any(course.folder("autograded", s, assignment).glob("*.ipynb"))]
-    if students:
-        missing = sorted(set(students) - set(graded))
-        if missing:
-            raise CourseError(f"no graded submission of {assignment!r} from {', '.join(missing)}; "
-                              f"run `autograder grade {assignment}` first")
-        graded = [s for s in graded if s in set(students)]
+    graded = only_requested(graded, students,
+                            lambda names: f"no graded submission of {assignment!r} from {names}; "
+                                          f"run `autograder grade {assignment}` first")
     if not graded:
         raise CourseError(f"nothing graded yet for {assignment!r}: run `autograder grade "
                           f"{assignment}` first")

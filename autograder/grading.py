@@ -14,7 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from .course import Course
+from .course import Course, only_requested
 from .ledger import LatePenalties, all_problems, ensure_table, graded, record
 from .spec import AssignmentSpec, Job
 
@@ -68,14 +68,10 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
 def _chosen_students(course: Course, assignment: str, students: list[str] | None) -> list[str]:
     """The students with a submission of ``assignment``, or those of ``students`` (each must
     have one)."""
-    available = course.submitted_students(assignment)
-    if students:
-        unknown = sorted(set(students) - set(available))
-        if unknown:
-            raise ValueError(f"no submission of {assignment!r} from {', '.join(unknown)} in "
-                             f"{course.coursedir.submitted_directory}/")
-        available = [s for s in available if s in set(students)]
-    return available
+    return only_requested(
+        course.submitted_students(assignment), students,
+        lambda names: f"no submission of {assignment!r} from {names} in "
+                      f"{course.coursedir.submitted_directory}/")
 
 
 def _jobs_to_grade(course: Course, spec: AssignmentSpec, gb, students: list[str], timeout: float,
