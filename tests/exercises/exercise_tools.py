@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import noisy_answers  # tests/, on the path through its conftest
 
 from autograder import mistakes as mistake_bank
 from autograder import practice
@@ -56,32 +57,6 @@ def solution_answers(assignment: str) -> dict[str, str]:
 #: The answer cell itself warns at the top level, and every call of the learner's function (or
 #: method) emits a numpy RuntimeWarning (divide by zero in log), a UserWarning and a line on
 #: stderr, all of which nbgrader would count as a failed test if they reached a test cell's stderr.
-WARNING_SNIPPET = '''
-
-import functools as _functools
-import sys as _sys
-import warnings as _warnings
-
-np.log(np.zeros(1))  # "divide by zero encountered in log", at the top level of the answer cell
-
-
-def _noisy(function):
-    @_functools.wraps(function)
-    def noisy(*args, **kwargs):
-        np.log(np.zeros(1))
-        _warnings.warn("a harmless warning from the learner's code", UserWarning)
-        print("debugging output on stderr", file=_sys.stderr)
-        return function(*args, **kwargs)
-    return noisy
-
-
-if isinstance({name}, type):
-    for _attribute, _value in list(vars({name}).items()):
-        if callable(_value):
-            setattr({name}, _attribute, _noisy(_value))
-else:
-    {name} = _noisy({name})
-'''
 
 
 def mistake_rounds(assignment: str) -> list[list[mistake_bank.Mistake]]:
@@ -119,7 +94,7 @@ def submissions_for(assignment: str, release: nbformat.NotebookNode) -> dict[str
     noisy = {}
     for part in ASSIGNMENTS[assignment]:
         key = answer_id(part)
-        noisy[key] = answers[key] + WARNING_SNIPPET.replace("{name}", part)
+        noisy[key] = noisy_answers.noisy(answers[key], part)
     students["warning"] = practice.answered(release, {**answers, **noisy})
     for number, group in enumerate(mistake_rounds(assignment), start=1):
         wrong = {answer_id(mistake.part): mistake.source for mistake in group}

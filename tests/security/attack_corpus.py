@@ -40,6 +40,9 @@ from pathlib import Path
 from typing import Callable
 
 REPO = Path(__file__).resolve().parents[2]
+# tests/ is on the path under pytest (its conftest) but not in bench/attacks.py, which imports us.
+sys.path.insert(0, str(REPO / "tests"))
+import noisy_answers  # noqa: E402
 ASSIGNMENT = "activations"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 FIRST = "answer-sigmoid"  # the first answer cell: it runs before any test cell
@@ -735,35 +738,13 @@ def _corrupt_metadata(ctx):
 
 # --- honest submissions -------------------------------------------------------------------------
 
-WARNING_SNIPPET = '''
-
-import functools as _functools
-import sys as _sys
-import warnings as _warnings
-
-np.log(np.zeros(1))  # a RuntimeWarning at the top level of the answer cell
-
-
-def _noisy(function):
-    @_functools.wraps(function)
-    def noisy(*args, **kwargs):
-        np.log(np.zeros(1))
-        _warnings.warn("a harmless warning from the learner's code", UserWarning)
-        print("debugging output on stderr", file=_sys.stderr)
-        return function(*args, **kwargs)
-    return noisy
-
-
-PART = _noisy(PART)
-'''
-
 
 def _honest(ctx):
     return notebook_files(answered(ctx, solutions()))
 
 
 def _honest_warnings(ctx):
-    answers = {key: code + WARNING_SNIPPET.replace("PART", key.removeprefix("answer-"))
+    answers = {key: noisy_answers.noisy(code, key.removeprefix("answer-"))
                for key, code in solutions().items()}
     return notebook_files(answered(ctx, answers))
 
