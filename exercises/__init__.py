@@ -15,6 +15,9 @@ A bank of known mistakes is a set of near-copies on purpose: each ``source`` is 
 implementation, written as a learner would write it, and differs from the solution and from the
 part's other mistakes in exactly the line it is about, so that the checks can tell them apart.
 
+Likewise, the ``register(Part(...), aspect, ...)`` calls of the checks modules look alike: each
+declares one part, and a table of them is what a newcomer reads to learn what is graded.
+
 The engine (``autograder``) finds all of it through :data:`ASSIGNMENTS` (see
 ``autograder.content``) and names no assignment itself. To add an assignment: write its notebook
 in ``source/NAME/``, a ``NAME/`` package here, and add ``NAME`` below.
