@@ -87,6 +87,11 @@ def source_paths() -> tuple[Path, ...]:
 def checks_sources() -> tuple[Path, ...]:
     """Everything a sandboxed process needs to import ``autograder.checks``: the engine's
     modules it imports and the course's content. Not the rest of the engine."""
+    from autograder.address import SOURCE_PYPROJECT
+
     engine = Path(__file__).resolve().parent
+    # The checks' links read the course's address from pyproject.toml where it exists (a source
+    # tree), so that a sandbox finds the same address as the grader.
+    address = (SOURCE_PYPROJECT,) if SOURCE_PYPROJECT.is_file() else ()
     return (engine / "__init__.py", engine / "content.py", engine / "address.py",
-            engine / "mistakes.py", engine / "checks", *source_paths())
+            engine / "mistakes.py", engine / "checks", *address, *source_paths())
