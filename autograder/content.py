@@ -94,4 +94,5 @@ def checks_sources() -> tuple[Path, ...]:
     # tree), so that a sandbox finds the same address as the grader.
     address = (SOURCE_PYPROJECT,) if SOURCE_PYPROJECT.is_file() else ()
     return (engine / "__init__.py", engine / "content.py", engine / "address.py",
-            engine / "mistakes.py", engine / "checks", *address, *source_paths())
+            engine / "hints.py", engine / "mistakes.py", engine / "checks", *address,
+            *source_paths())

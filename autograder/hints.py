@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_TAG = re.compile(r"\[known mistake: ([A-Za-z0-9_.:-]+)\]")
+#: How a test's output names a known mistake: ``[known mistake: <id>]`` (written by the checks).
+MISTAKE_TAG = "known mistake: "
+_TAG = re.compile(r"\[" + re.escape(MISTAKE_TAG) + r"([A-Za-z0-9_.:-]+)\]")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 

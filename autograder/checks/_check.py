@@ -1,7 +1,6 @@
 """``check``: run one aspect's cases against the learner's code and explain any failure."""
 from __future__ import annotations
 
-import re
 import warnings
 
 import numpy as np
@@ -11,6 +10,7 @@ from autograder.checks._core import (
     ASPECTS, MISTAKE_TAG, PARTS, Aspect, Case, NotWritten, Outcome, compare, outcomes_agree,
     reference, run, visible_seed,
 )
+from autograder.hints import mistake_ids
 
 _RED, _GREEN, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[0m"
 
@@ -168,9 +168,7 @@ def _check(key: str, impl, seed: int | None, hidden: bool) -> None:
     _note_warnings(outcomes)
 
 
-_TAG_RE = re.compile(re.escape(MISTAKE_TAG) + r"([a-z0-9][a-z0-9-]*)")
-
-
 def mistake_ids_in(text: str) -> list[str]:
-    """The ids of the known mistakes named in a check's output (e.g. a graded notebook's cell)."""
-    return _TAG_RE.findall(text)
+    """The ids of the known mistakes named in a check's output (e.g. a graded notebook's cell),
+    in order, without repeats."""
+    return mistake_ids(text)

@@ -33,11 +33,10 @@ import numpy as np
 
 from autograder import content
 from autograder.address import book_url
+from autograder.hints import MISTAKE_TAG  # noqa: F401 - re-exported by autograder.checks
 
 #: Tolerances (rtol, atol) by the precision a case computes in.
 TOLERANCES = {"float64": (1e-6, 1e-9), "float32": (2e-4, 1e-5)}
-#: The marker a failure message puts before each recognised mistake's id (see mistake_ids_in).
-MISTAKE_TAG = "known mistake: "
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
