@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from autograder import address
+
 pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -155,7 +157,7 @@ def test_notebook_page_offers_the_notebook_for_download(toc_page, loaded_page, b
     assert notebook["nbformat"] == 4
     first = notebook["cells"][0]
     assert "nnbook-setup" in first["metadata"]["tags"]
-    assert "import nnlib" in "".join(first["source"])
+    assert "import explorers, nnlib" in "".join(first["source"])
     code = [c for c in notebook["cells"][1:] if c["cell_type"] == "code"]
     assert code and all(c["execution_count"] is not None for c in code), (
         f"{toc_page.html}: the downloadable notebook is not the executed one")
@@ -169,7 +171,7 @@ def test_notebook_page_has_launch_buttons_to_its_notebook(toc_page, loaded_page)
         return
     launch = CONFIG["launch_buttons"]
     branch = CONFIG["sphinx"]["config"]["nnbook_notebooks_branch"]
-    org_repo = urlsplit(CONFIG["repository"]["url"]).path.strip("/")
+    org_repo = address.repository_slug()
     notebook = f"{toc_page.docname}.ipynb"
     expected = {"Binder", "Colab"} | ({"JupyterHub"} if launch.get("jupyterhub_url") else set())
     assert set(links) == expected, f"{toc_page.html}: launch buttons {links}"
