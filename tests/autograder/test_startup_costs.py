@@ -32,7 +32,8 @@ def test_importing_the_checks_changes_nothing_in_a_learners_process():
 
 def test_the_packages_every_sandbox_imports_are_compiled_before_grading():
     sources = [path for source in kernel_sources() + trusted_sources()
-               for path in (sorted(source.rglob("*.py")) if source.is_dir() else [source])]
+               for path in (sorted(source.rglob("*.py")) if source.is_dir() else [source])
+               if path.suffix == ".py"]
     assert any(path.name == "runner.py" for path in sources)
     cached = {path: Path(importlib.util.cache_from_source(str(path))) for path in sources}
     for pyc in cached.values():
