@@ -295,6 +295,7 @@ class BatchNorm1d(Module):
         self._cache = None
 
     def forward(self, x):
+        # The input checks of Linear.forward, written out again: the book prints each layer whole.
         x = float_array(x, "x")
         check_ndim(x, "x", 2, "(batch, num_features)")
         if x.shape[1] != self.num_features:
