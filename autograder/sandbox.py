@@ -416,8 +416,34 @@ def _python_paths() -> list[Path]:
     return sorted(p for p in paths if not str(p).startswith("/usr"))
 
 
-def _site_packages() -> Path:
-    return Path(sysconfig.get_paths()["purelib"])
+def _python_mounts() -> list[tuple[Path, Path]]:
+    """``(host folder, path inside)`` read-only mounts that let the interpreter start and find
+    its packages inside the sandbox as it does outside.
+
+    Each folder is mounted at its resolved path and, where the grader reached it through a
+    symbolic link (a symlinked home or project folder), at the path as reached too: the
+    sandbox starts ``sys.executable`` as reached, and a virtual environment's python finds its
+    ``pyvenv.cfg``, hence its site-packages, beside the path it was started as (starting the
+    resolved interpreter instead would lose the environment). Nothing else along the way is
+    mounted: only the folders leading to those paths are created, empty."""
+    mounts = {(p, p) for p in _python_paths()}
+    reached = [Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).parent]
+    for path in reached:
+        path = Path(os.path.abspath(path))
+        resolved = path.resolve()
+        if str(path).startswith("/usr") or path == resolved:
+            continue
+        if any(path.is_relative_to(dest) and resolved == source / path.relative_to(dest)
+               for source, dest in mounts):
+            continue  # already visible there through a mount above it
+        mounts.add((resolved, path))
+    return sorted(mounts, key=lambda mount: str(mount[1]))
+
+
+def _site_packages() -> list[Path]:
+    """The site-packages folder at every path it is mounted at (see :func:`_python_mounts`)."""
+    site = Path(sysconfig.get_paths()["purelib"])
+    return list(dict.fromkeys([site, site.resolve()]))
 
 
 def visible_paths(allowed_sources=()) -> list[Path]:
@@ -449,8 +475,8 @@ def build_command(argv, *, inputs: Path | None, allowed_sources=(), blocked_dir:
     for etc in ("/etc/ld.so.cache", "/etc/alternatives", "/etc/fonts", "/etc/localtime"):
         if os.path.exists(etc):
             cmd += ["--ro-bind", etc, etc]
-    for path in _python_paths():
-        cmd += _dirs_leading_to(path) + ["--ro-bind", str(path), str(path)]
+    for source, path in _python_mounts():
+        cmd += _dirs_leading_to(path) + ["--ro-bind", str(source), str(path)]
     for source in allowed_sources:
         source = Path(source).resolve()
         cmd += _dirs_leading_to(source) + ["--ro-bind", str(source), str(source)]
@@ -458,12 +484,12 @@ def build_command(argv, *, inputs: Path | None, allowed_sources=(), blocked_dir:
         # First on the path, the stubs shadow any copy; an installed copy is also covered by its
         # stub, so removing the stubs from sys.path does not reveal it. (nnlib itself is an
         # editable install whose source is simply not mounted.)
-        site = _site_packages()
         env = {**env, "PYTHONPATH": "/blocked"}
         cmd += ["--ro-bind", str(blocked_dir), "/blocked"]
-        for name in blocked:
-            if (site / name).is_dir():
-                cmd += ["--ro-bind", str(blocked_dir / name), str(site / name)]
+        for site in _site_packages():  # at each path it is mounted at: both lead to the copy
+            for name in blocked:
+                if (site / name).is_dir():
+                    cmd += ["--ro-bind", str(blocked_dir / name), str(site / name)]
     if inputs is not None:
         cmd += ["--ro-bind", str(inputs), "/input"]
     for host, inside, writable in binds:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import textwrap
 import time
 from pathlib import Path
@@ -104,6 +105,47 @@ def test_reference_libraries_cannot_be_imported_even_after_editing_sys_path(pack
         print(json.dumps({{'outcome': outcome}}))
     """)
     assert info["outcome"] != "imported"
+
+
+def test_a_virtual_environment_reached_through_a_symbolic_link_works_inside(tmp_path):
+    # as with a symlinked home or project folder: the grader's python is started by a path
+    # that holds a symbolic link, so sys.executable and sys.prefix are not resolved paths
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "private.txt").write_text("not for students")
+    link = home / "venv"
+    link.symlink_to(Path(sys.prefix).resolve(), target_is_directory=True)
+    inside = textwrap.dedent(f"""
+        import json, sys
+        sys.path[:] = [p for p in sys.path if p != '/blocked']
+        sys.path[:0] = [{str(Path(sysconfig.get_paths()['purelib']).resolve())!r},
+                        {str(link / Path(sysconfig.get_paths()['purelib']).relative_to(sys.prefix))!r}]
+        import numpy
+        try:
+            import torch
+            torch_outcome = 'imported'
+        except ImportError:
+            torch_outcome = 'blocked'
+        print(json.dumps({{'prefix': sys.prefix, 'numpy': float(numpy.ones(3).sum()),
+                          'torch': torch_outcome,
+                          'private': __import__('os').path.exists({str(home / 'private.txt')!r})}}))
+    """)
+    grader = textwrap.dedent(f"""
+        import json, sys
+        from autograder import sandbox
+        result = sandbox.run([sys.executable, '-c', {inside!r}],
+                             limits=sandbox.Limits(wall_seconds=20, cpu_seconds=10))
+        print(json.dumps({{'executable': sys.executable, 'returncode': result.returncode,
+                          'stdout': result.stdout.decode(), 'stderr': result.stderr.decode()}}))
+    """)
+    done = subprocess.run([str(link / "bin" / "python"), "-c", grader], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    outcome = json.loads(done.stdout)
+    assert outcome["executable"].startswith(str(link))  # the grader really ran as reached
+    assert outcome["returncode"] == 0, outcome["stderr"]
+    info = json.loads(outcome["stdout"])
+    assert info == {"prefix": str(link), "numpy": 3.0, "torch": "blocked", "private": False}
 
 
 def test_numpy_still_works():
