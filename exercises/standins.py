@@ -38,8 +38,8 @@ def _check_grad(layer, grad_out, expected_shape):
 
 
 class Linear(Module):
-    """Y = X W + b; backward adds X^T G to W's gradient, the column sums of G to b's, and
-    returns G W^T. (Its initial weights are He-normal, as nnlib's default; the grader always
+    """Y = X W + b, for x of shape (N, ..., in_features); backward adds X^T G to W's gradient
+    (every position a row of X), the column sums of G to b's, and returns G W^T. (Its initial weights are He-normal, as nnlib's default; the grader always
     sets them.)"""
 
     def __init__(self, in_features, out_features, bias=True, init="he", rng=None,
@@ -54,10 +54,12 @@ class Linear(Module):
 
     def forward(self, x):
         x = float_array(x, "x")
-        check_ndim(x, "x", 2, "(batch, in_features)")
-        if x.shape[1] != self.in_features:
+        if x.ndim < 2:
+            check_ndim(x, "x", 2, "(batch, in_features)")
+        if x.shape[-1] != self.in_features:
+            leading = "batch" if x.ndim == 2 else "batch, ..."
             raise ValueError(f"Linear({self.in_features}, {self.out_features}) expects x of "
-                             f"shape (batch, {self.in_features}), got {x.shape}")
+                             f"shape ({leading}, {self.in_features}), got {x.shape}")
         check_dtype_matches(x, "x", self.dtype, "Linear")
         self._x = x
         out = x @ self.weight.data
@@ -66,11 +68,13 @@ class Linear(Module):
         return out
 
     def backward(self, grad_out):
-        expected = None if self._x is None else (self._x.shape[0], self.out_features)
+        expected = None if self._x is None else self._x.shape[:-1] + (self.out_features,)
         grad_out = _check_grad(self, grad_out, expected)
-        self.weight.grad += self._x.T @ grad_out
+        x = self._x.reshape(-1, self.in_features)  # (N, ..., in) -> (rows, in)
+        grad_rows = grad_out.reshape(-1, self.out_features)
+        self.weight.grad += x.T @ grad_rows
         if self.bias is not None:
-            self.bias.grad += grad_out.sum(axis=0)
+            self.bias.grad += grad_rows.sum(axis=0)
         if not self.needs_input_grad:
             return None
         return grad_out @ self.weight.data.T

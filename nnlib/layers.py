@@ -41,7 +41,9 @@ class Linear(Module):
     r"""Fully connected layer :math:`Y = XW + b`.
 
     Shapes: ``x`` (N, in_features) -> ``y`` (N, out_features); ``weight`` (in_features,
-    out_features), ``bias`` (out_features,). Backward, with :math:`G = \partial L/\partial Y`:
+    out_features), ``bias`` (out_features,). As in PyTorch, ``x`` may have more leading axes,
+    (N, ..., in_features) -> (N, ..., out_features) (a sequence (N, T, D), say): every position
+    is then one row of :math:`X`. Backward, with :math:`G = \partial L/\partial Y`:
 
     .. math:: \frac{\partial L}{\partial W} = X^\top G,\quad
               \frac{\partial L}{\partial b} = \textstyle\sum_n G_n,\quad
@@ -72,11 +74,13 @@ class Linear(Module):
 
     def forward(self, x):
         x = float_array(x, "x")
-        check_ndim(x, "x", 2, "(batch, in_features)")
-        if x.shape[1] != self.in_features:
+        if x.ndim < 2:  # one example without its batch axis: refused, never guessed
+            check_ndim(x, "x", 2, "(batch, in_features)")
+        if x.shape[-1] != self.in_features:
+            leading = "batch" if x.ndim == 2 else "batch, ..."
             raise ValueError(
                 f"Linear({self.in_features}, {self.out_features}) expects x of shape "
-                f"(batch, {self.in_features}), got {x.shape}"
+                f"({leading}, {self.in_features}), got {x.shape}"
             )
         check_dtype_matches(x, "x", self.dtype, "Linear")
         self._x = x
@@ -86,11 +90,13 @@ class Linear(Module):
         return out
 
     def backward(self, grad_out):
-        expected = None if self._x is None else (self._x.shape[0], self.out_features)
+        expected = None if self._x is None else self._x.shape[:-1] + (self.out_features,)
         grad_out = _check_grad(self, grad_out, expected)
-        self.weight.grad += self._x.T @ grad_out
+        x = self._x.reshape(-1, self.in_features)  # (N, ..., in) -> (rows, in); 2-D: unchanged
+        grad_rows = grad_out.reshape(-1, self.out_features)
+        self.weight.grad += x.T @ grad_rows
         if self.bias is not None:
-            self.bias.grad += grad_out.sum(axis=0)
+            self.bias.grad += grad_rows.sum(axis=0)
         if not self.needs_input_grad:  # x is the data: skip G W^T, a third of the layer's work
             return None
         return grad_out @ self.weight.data.T

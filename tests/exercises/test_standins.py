@@ -126,6 +126,8 @@ INPUTS = {
     "the other float dtype": lambda rng, dtype: np.ones((2, 5), np.float32 if dtype == np.float64
                                                         else np.float64),
     "a wrong width": lambda rng, dtype: np.ones((2, 4), dtype),
+    "a batch of sequences": lambda rng, dtype: rng.standard_normal((2, 3, 5)).astype(dtype),
+    "sequences of a wrong width": lambda rng, dtype: np.ones((2, 3, 4), dtype),
     "one axis too few": lambda rng, dtype: np.ones(5, dtype),
     "a string": lambda rng, dtype: "x",
 }
