@@ -36,8 +36,9 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
     """Grade the submissions of ``assignment`` (all of them, or only ``students``).
 
     With ``sandbox`` (the default; see ``autograder.sandbox``) every notebook runs in its own
-    sandbox and the checked parts are scored in isolation; where no sandbox can start, this
-    raises ``SandboxUnavailable`` before grading anything. ``sandbox=False`` is for
+    sandbox and the checked parts are scored in isolation; where no sandbox can start, or a
+    trivial notebook cannot run in one (``autograder.preflight``), this raises
+    ``SandboxUnavailable`` before grading anything. ``sandbox=False`` is for
     submissions one trusts (one's own solutions, measuring the sandbox's cost), never a class.
     """
     if timeout <= 0:
@@ -55,6 +56,10 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
                               timeout, force, summary)
         for job in jobs:
             job.fork_kernels, job.sandbox = fork_kernels, sandbox
+        if sandbox and jobs:
+            from .preflight import check as preflight
+
+            preflight()  # a sandbox that fails everyone alike stops us here, not as zeros
         _announce(summary, len(jobs), sandbox, out)
         _grade_and_record(course, gb, spec, executor, jobs, summary, progress)
         recorded = {p["student"] for p in all_problems(gb) if p["assignment"] == assignment}

@@ -717,6 +717,10 @@ def _feed(pipe, data: bytes | None) -> None:
     try:
         if data:
             pipe.write(data)
-        pipe.close()
-    except (BrokenPipeError, OSError):
+    except OSError:  # the program ended without reading it all (or never started)
         pass
+    finally:
+        try:
+            pipe.close()
+        except OSError:
+            pass
