@@ -1,4 +1,6 @@
-r"""Layers: Linear, activations, Dropout, BatchNorm1d, Residual, DenseBlock (and Sequential).
+r"""Layers: Linear, activations, Dropout, BatchNorm1d, Residual, DenseBlock (and Sequential);
+and, from :mod:`nnlib.attention` and :mod:`nnlib.conv`, LayerNorm, MultiHeadAttention, Conv2d,
+MaxPool2d and Flatten.
 
 Every layer takes a batch ``x`` of shape ``(N, features)`` (activations and Dropout accept any
 shape), caches what its backward pass needs, and in ``backward(grad_out)`` returns
@@ -440,7 +442,13 @@ class DenseBlock(Module):
         return piece_grads[0]
 
 
+# The architecture layers live in their own modules, which build on Linear and _check_grad
+# above; they are imported here, at the end, so that every layer is importable from nnlib.layers.
+from nnlib.attention import LayerNorm, MultiHeadAttention  # noqa: E402
+from nnlib.conv import Conv2d, Flatten, MaxPool2d  # noqa: E402
+
 __all__ = [
     "Parameter", "Module", "Sequential", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU",
     "GELU", "SiLU", "Softmax", "Dropout", "BatchNorm1d", "Residual", "DenseBlock",
+    "LayerNorm", "MultiHeadAttention", "Conv2d", "MaxPool2d", "Flatten",
 ]
