@@ -60,15 +60,15 @@ def cmd_grade(args) -> int:
 
     executor = make_executor(args.executor, args.workers, args.scheduler)
     try:
-        grade(_course(args), args.assignment, executor=executor, timeout=args.timeout,
-              students=args.student or None, force=args.force, progress=not args.no_progress,
-              fork_kernels=not args.fresh_kernels, sandbox=not args.no_sandbox,
-              out=sys.stdout)
+        summary = grade(_course(args), args.assignment, executor=executor,
+                        timeout=args.timeout, students=args.student or None, force=args.force,
+                        progress=not args.no_progress, fork_kernels=not args.fresh_kernels,
+                        sandbox=not args.no_sandbox, out=sys.stdout)
     except KeyboardInterrupt:
         print("\nInterrupted. Every submission graded so far is saved; run the same command "
               "again to grade the rest.", file=sys.stderr)
         return 130
-    return 0
+    return 1 if summary.not_graded else 0  # some submissions still need a run
 
 
 def cmd_feedback(args) -> int:
@@ -170,7 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
                     "Scores go to the gradebook as each submission finishes, so an interrupted "
                     "run resumes where it stopped; submissions already graded from the same "
                     "files are skipped. Malformed submissions are graded as far as possible and "
-                    "listed, with the reason, in autograded/problems.json.")
+                    "listed, with the reason, in autograded/problems.json. A submission whose "
+                    "grading failed for a reason outside the student's control (a worker "
+                    "killed, a kernel that could not start) is not graded, not scored 0: it is "
+                    "listed as NOT GRADED, the command exits with status 1, and a rerun grades "
+                    "it.")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="grading processes (default: one per core)")
     p.add_argument("--timeout", type=float, default=300.0, metavar="S",

@@ -2,7 +2,8 @@
 
 An executor takes Jobs and yields ``(job, result)`` pairs as each finishes, in any order. It never
 raises for a bad submission: a worker that dies or overruns its limit yields a Result that says
-so (every part 0, flagged for review), and the pool carries on.
+so (a problem of a kind in ``spec.NOT_GRADED_KINDS``: the submission is recorded as not graded),
+its temporary folders are removed, and the pool carries on.
 
 ``LocalExecutor`` (the default) runs ``workers`` long-lived processes (one per core by default),
 each grading one submission at a time, each notebook in its own temporary folder and kernel. The
@@ -79,7 +80,7 @@ def _serve(conn, kernel_pid, parent_pid) -> None:
         try:
             result = grade_submission(job)
         except BaseException:  # noqa: BLE001 - report, never take the pool down
-            result = failed_result(job, "grading-error", "the grader crashed:\n"
+            result = failed_result(job, "grader-crashed", "the grader crashed:\n"
                                    + traceback.format_exc(limit=8))
         kernel_pid.value = 0
         conn.send((index, result))
@@ -123,6 +124,9 @@ class _Slot:
         if self.process is not None:
             self.process.kill()
             self.process.join(5)
+            from .worker import remove_leftovers
+
+            remove_leftovers(self.process.pid)
         if self.conn is not None:
             self.conn.close()
         self.process, self.conn, self.job = None, None, None
@@ -191,9 +195,9 @@ class LocalExecutor:
                                                  f"(exit code {code}), for example out of memory")
                     elif time.monotonic() - slot.started > hard_limit(job):
                         slot.kill()
-                        yield job, failed_result(job, "time-limit", "grading did not finish in "
-                                                 f"{hard_limit(job):g} s; the worker and its "
-                                                 "kernel were killed")
+                        yield job, failed_result(job, "grader-time-limit", "grading did not "
+                                                 f"finish in {hard_limit(job):g} s; the worker "
+                                                 "and its kernel were killed")
         finally:
             for slot in slots:
                 slot.stop()

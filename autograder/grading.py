@@ -5,6 +5,12 @@ records each Result in the gradebook as soon as it arrives (see ``autograder.led
 only process that writes the gradebook. Submissions already recorded with the same files and the
 same version of the assignment are skipped, so rerunning after an interruption finishes the job,
 and rerunning after a late submission grades only that one.
+
+No silent zero: a submission whose grading failed for a reason outside the student's control
+(a worker killed, the kernel unable to start, the grader's own time limit: see
+``spec.NOT_GRADED_KINDS``) is recorded as *not graded*, with no score, listed in the summary and
+in problems.json, and graded by the next plain rerun; and before anyone is graded, a trivial
+notebook must run in the sandbox (``autograder.preflight``).
 """
 from __future__ import annotations
 
@@ -15,8 +21,9 @@ import uuid
 from dataclasses import dataclass, field
 
 from .course import Course, only_requested
-from .ledger import LatePenalties, all_problems, ensure_table, graded, record
-from .spec import AssignmentSpec, Job
+from .ledger import (LatePenalties, all_problems, ensure_table, graded, not_graded, record,
+                     record_not_graded)
+from .spec import AssignmentSpec, Job, not_graded_reason
 
 
 @dataclass
@@ -25,6 +32,8 @@ class GradeSummary:
     run_id: str
     graded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    not_graded: list[str] = field(default_factory=list)  # failed, not the student's doing
+    still_not_graded: list[str] = field(default_factory=list)  # from an earlier run, not retried
     problems: list[dict] = field(default_factory=list)  # from this run
     seconds: float = 0.0
     executor: str = ""
@@ -63,6 +72,8 @@ def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
         _announce(summary, len(jobs), sandbox, out)
         _grade_and_record(course, gb, spec, executor, jobs, summary, progress)
         recorded = {p["student"] for p in all_problems(gb) if p["assignment"] == assignment}
+        summary.still_not_graded = sorted(set(not_graded(gb, assignment))
+                                          - set(summary.not_graded))
     finally:
         gb.close()
     summary.seconds = time.monotonic() - started
@@ -84,7 +95,7 @@ def _jobs_to_grade(course: Course, spec: AssignmentSpec, gb, students: list[str]
     """A Job for each of ``students`` whose submission is not recorded as graded from the same
     files against the same version of the assignment (unless ``force``); the others go to
     ``summary.skipped``."""
-    done = graded(gb, spec.name)
+    done = graded(gb, spec.name)  # a submission not graded has no row here: it is graded again
     fingerprint = spec.fingerprint()
     jobs = []
     for student in students:
@@ -121,8 +132,12 @@ def _grade_and_record(course: Course, gb, spec: AssignmentSpec, executor, jobs: 
     bar = _progress(len(jobs), summary.assignment, progress)
     try:
         for job, result in executor.run(jobs):
-            record(course, gb, spec, job, result, summary.run_id, late)
-            summary.graded.append(job.student)
+            if not_graded_reason(result):
+                record_not_graded(gb, spec, job, result, summary.run_id)
+                summary.not_graded.append(job.student)
+            else:
+                record(course, gb, spec, job, result, summary.run_id, late)
+                summary.graded.append(job.student)
             for item in result["problems"]:
                 summary.problems.append({"student": job.student, **item})
             bar.update(1)
@@ -206,7 +221,17 @@ def _print_summary(summary: GradeSummary, course: Course, out, recorded: set[str
                   file=out)
     else:
         print("No problems found in this run.", file=out)
-    earlier = recorded - {p["student"] for p in summary.problems}
+    if summary.not_graded:
+        print(f"NOT GRADED: {len(summary.not_graded)} submission(s) could not be graded, for a "
+              "reason outside the students' control (listed above); nothing was recorded for "
+              f"them. Run the same command again to grade them: "
+              f"{', '.join(sorted(summary.not_graded))}.", file=out)
+    if summary.still_not_graded:
+        print(f"NOT GRADED: {len(summary.still_not_graded)} submission(s) failed in an earlier "
+              f"run and are still not graded (see "
+              f"{problems_path(course).relative_to(course.root)}): "
+              f"{', '.join(summary.still_not_graded)}.", file=out)
+    earlier = recorded - {p["student"] for p in summary.problems} - set(summary.still_not_graded)
     if earlier:
         print(f"{len(earlier)} submission(s) graded earlier have problems recorded: see "
               f"{problems_path(course).relative_to(course.root)}.", file=out)

@@ -35,10 +35,21 @@ graded_table = sa.Table(
     sa.Column("seconds", sa.Float, nullable=False),
     sa.Column("problems", sa.Text, nullable=False),  # JSON list
 )
+#: Submissions whose grading failed for a reason outside the student's control (see
+#: ``spec.NOT_GRADED_KINDS``): listed until a run grades them, never scored.
+not_graded_table = sa.Table(
+    "autograder_not_graded", _metadata,
+    sa.Column("assignment", sa.String(128), primary_key=True),
+    sa.Column("student", sa.String(128), primary_key=True),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("failed_at", sa.String(32), nullable=False),
+    sa.Column("problems", sa.Text, nullable=False),  # JSON list
+)
 
 
 def ensure_table(gradebook) -> None:
-    """Create ``autograder_graded`` in an existing gradebook (nbgrader has created its own)."""
+    """Create ``autograder_graded`` and ``autograder_not_graded`` in an existing gradebook
+    (nbgrader has created its own)."""
     _metadata.create_all(gradebook.engine, checkfirst=True)
 
 
@@ -50,16 +61,27 @@ def graded(gradebook, assignment: str) -> dict[str, dict]:
     return {row["student"]: dict(row) for row in rows}
 
 
+def not_graded(gradebook, assignment: str) -> dict[str, dict]:
+    """{student: row} for every submission of ``assignment`` whose last grading failed for a
+    reason outside the student's control, and that no run has graded since."""
+    ensure_table(gradebook)
+    rows = gradebook.db.execute(sa.select(not_graded_table).where(
+        not_graded_table.c.assignment == assignment)).mappings().all()
+    return {row["student"]: dict(row) for row in rows}
+
+
 def all_problems(gradebook) -> list[dict]:
-    """Every recorded problem, across assignments, sorted by assignment and student."""
+    """Every recorded problem, across assignments, sorted by assignment and student; those of
+    submissions not graded (yet) carry ``"not_graded": True``."""
     ensure_table(gradebook)
     out = []
-    rows = gradebook.db.execute(sa.select(graded_table).order_by(
-        graded_table.c.assignment, graded_table.c.student)).mappings().all()
-    for row in rows:
-        for item in json.loads(row["problems"]):
-            out.append({"assignment": row["assignment"], "student": row["student"], **item})
-    return out
+    for table, extra in ((graded_table, {}), (not_graded_table, {"not_graded": True})):
+        rows = gradebook.db.execute(sa.select(table)).mappings().all()
+        for row in rows:
+            for item in json.loads(row["problems"]):
+                out.append({"assignment": row["assignment"], "student": row["student"],
+                            **item, **extra})
+    return sorted(out, key=lambda item: (item["assignment"], item["student"]))
 
 
 def write_autograded_folder(course, job: Job, result: dict) -> None:
@@ -135,8 +157,7 @@ def record(course, gradebook, spec: AssignmentSpec, job: Job, result: dict, run_
                         comment.auto_comment = outcome["comments"][comment.name]
             gb.db.flush()
             late_penalties.apply(gb, assignment, student, nb.name)
-        gb.db.execute(sa.delete(graded_table).where(sa.and_(
-            graded_table.c.assignment == assignment, graded_table.c.student == student)))
+        _forget(gb, assignment, student)
         gb.db.execute(sa.insert(graded_table).values(
             assignment=assignment, student=student,
             files_sha256=job.fingerprint(), assignment_sha256=spec.fingerprint(),
@@ -147,6 +168,31 @@ def record(course, gradebook, spec: AssignmentSpec, job: Job, result: dict, run_
     except BaseException:
         gb.db.rollback()
         raise
+
+
+def record_not_graded(gradebook, spec: AssignmentSpec, job: Job, result: dict,
+                      run_id: str) -> None:
+    """Store that ``job``'s grading failed for a reason outside the student's control: no score,
+    no autograded folder, and no longer graded (so that a plain rerun grades it again); only
+    its problems, listed until then. Scores of an earlier grading stay in the gradebook."""
+    gb = gradebook
+    try:
+        _forget(gb, spec.name, job.student)
+        gb.db.execute(sa.insert(not_graded_table).values(
+            assignment=spec.name, student=job.student, run_id=run_id,
+            failed_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            problems=json.dumps(result["problems"])))
+        gb.db.commit()
+    except BaseException:
+        gb.db.rollback()
+        raise
+
+
+def _forget(gb, assignment: str, student: str) -> None:
+    """Delete the ledger's rows of one submission (inside the caller's transaction)."""
+    for table in (graded_table, not_graded_table):
+        gb.db.execute(sa.delete(table).where(sa.and_(table.c.assignment == assignment,
+                                                     table.c.student == student)))
 
 
 class LatePenalties:

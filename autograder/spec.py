@@ -146,7 +146,12 @@ PROBLEM_KINDS = {
     "kernel-died": "the kernel died; later cells were not run",
     "kernel-failed": "the kernel could not be started",
     "grading-error": "the grader failed on this notebook (see the message)",
-    "worker-died": "the grading process died or was killed",
+    "worker-died": "the grading process died or was killed; the submission is not graded "
+                   "(a rerun grades it)",
+    "grader-time-limit": "grading ran past the grader's own limit and was killed; the "
+                         "submission is not graded (a rerun grades it)",
+    "grader-crashed": "the grader itself failed; the submission is not graded (a rerun "
+                      "grades it)",
     "skipped-file": "a submitted file was not copied (symlink, or over the size limit)",
     "changed-checksum": "a cell's nbgrader checksum was edited (the released one is used)",
     "changed-metadata": "a cell's nbgrader flags (grade, solution, locked, task) were changed "
@@ -161,3 +166,16 @@ PROBLEM_KINDS = {
                           "the message); those parts earn nothing",
     "not-isolated": "a test cell could not be scored in isolation; its notebook score stands",
 }
+
+#: Kinds of problem that are the grader's failure, not the student's: a submission with one is
+#: recorded as not graded (never as 0), and a plain rerun grades it again.
+NOT_GRADED_KINDS = frozenset({"worker-died", "grader-time-limit", "grader-crashed",
+                              "kernel-failed"})
+
+
+def not_graded_reason(result: dict) -> str | None:
+    """The first problem of ``result`` that means it was not really graded, or None."""
+    for item in result.get("problems", []):
+        if item.get("kind") in NOT_GRADED_KINDS:
+            return item["message"].splitlines()[0]
+    return None

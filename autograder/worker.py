@@ -49,7 +49,7 @@ def grade_submission(job: Job) -> dict:
     result = {"assignment": job.assignment.name, "student": job.student, "notebooks": {},
               "missing": [], "problems": list(job.problems), "seconds": 0.0,
               "host": socket.gethostname(), "pid": os.getpid()}
-    with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+    with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix=_tmp_prefix()) as tmp:
         warnings.simplefilter("ignore")  # nbformat/nbgrader warnings go to the problems list
         tmp = Path(tmp)
         work = tmp / job.assignment.name  # the submission's files (no notebook): the kernel's
@@ -76,9 +76,26 @@ def grade_submission(job: Job) -> dict:
     return result
 
 
+def _tmp_prefix(pid: int | None = None) -> str:
+    """The name of a grading process's temporary folders begins with this (see
+    :func:`remove_leftovers`)."""
+    return f"autograder-job-{os.getpid() if pid is None else pid}-"
+
+
+def remove_leftovers(pid: int) -> None:
+    """Remove the temporary folders of grading process ``pid``, which was killed (a process
+    killed with SIGKILL removes nothing): its submissions' folders and its kernels' socket
+    folders (``autograder.sandbox_kernel``)."""
+    import shutil
+
+    for folder in [*Path(tempfile.gettempdir()).glob(_tmp_prefix(pid) + "*"),
+                   *Path("/tmp").glob(f"agk-{pid}-*")]:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def failed_result(job: Job, kind: str, message: str) -> dict:
-    """The Result for a submission whose grading process itself failed: every part scores 0
-    and is flagged for the instructor."""
+    """The Result for a submission whose grading process itself failed (``kind`` is one of
+    ``spec.NOT_GRADED_KINDS``): the parent records it as not graded, never as scores."""
     return {"assignment": job.assignment.name, "student": job.student,
             "notebooks": {nb.name: _unreadable(nb) for nb in job.assignment.notebooks
                           if nb.name + ".ipynb" in job.files},

@@ -2,14 +2,19 @@
 stops before grading anyone, or the submission stays ungraded until a rerun grades it."""
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import democourse
+import psutil
 import pytest
-from agtools import BIN, copy_course, graded_rows, scores
+from agtools import BIN, copy_course, graded_rows, run_cli, scores
 
 from autograder import cli, sandbox
 
@@ -51,3 +56,69 @@ def test_a_grader_reached_through_a_symbolic_link_grades_honest_work_in_full(
     assert set(graded_rows(root)) == {student}
     assert all(value and value > 0 for (who, part), value in scores(root).items()
                if who == student and part.startswith("test_")), scores(root)
+
+
+def _worker_of(run) -> psutil.Process | None:
+    for child in psutil.Process(run.pid).children():
+        try:
+            if "spawn_main" in " ".join(child.cmdline()):
+                return child
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            pass
+    return None
+
+
+def _running_kernel(worker: psutil.Process) -> bool:
+    try:
+        return any("autograder.sandbox_kernel" in " ".join(p.cmdline())
+                   for p in worker.children(recursive=True))
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+
+
+def test_a_worker_killed_mid_notebook_leaves_its_student_not_graded_and_a_rerun_grades_it(
+        class_course, roster, tmp_path):
+    root, honest = _one_correct(class_course, roster, tmp_path / "course")
+    # a slow but correct notebook, graded first, so that the kill finds its kernel running
+    release = json.loads((root / "release" / "ps1" / "ps1.ipynb").read_text())
+    slow = democourse.answered(release, {p: "correct" for p in democourse.ANSWERS})
+    for cell in slow["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "relu_grad":
+            cell["source"] += "\nimport time\ntime.sleep(3)\n"
+    (root / "submitted" / "s000a" / "ps1").mkdir(parents=True)
+    (root / "submitted" / "s000a" / "ps1" / "ps1.ipynb").write_text(json.dumps(slow))
+    env = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
+    run = subprocess.Popen([sys.executable, "-m", "autograder", "grade", "ps1", "--workers", "1",
+                            "--no-progress"], cwd=root, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    worker = None
+    while worker is None or not _running_kernel(worker):
+        assert run.poll() is None, "the run finished before its worker could be killed"
+        assert time.monotonic() < deadline, "no kernel started in time"
+        worker = worker or _worker_of(run)
+        time.sleep(0.05)
+    time.sleep(1.0)  # inside the notebook
+    worker.send_signal(signal.SIGKILL)  # as the OOM killer does
+    out, err = run.communicate(timeout=300)
+
+    assert run.returncode == 1, out + err  # not everyone is graded: not a success
+    assert "worker-died" in out and "NOT GRADED" in out and "s000a" in out, out
+    assert set(graded_rows(root)) == {honest}
+    assert not [key for key in scores(root) if key[0] == "s000a"]  # no score at all, not 0
+    listed = json.loads((root / "autograded" / "problems.json").read_text())
+    assert any(p["student"] == "s000a" and p["kind"] == "worker-died" and p.get("not_graded")
+               for p in listed)
+    assert not (root / "autograded" / "s000a").exists()
+    leftovers = [*Path(tempfile.gettempdir()).glob(f"autograder-job-{worker.pid}-*"),
+                 *Path("/tmp").glob(f"agk-{worker.pid}-*")]
+    assert leftovers == []
+
+    rerun = run_cli("grade", "ps1", "--no-progress", cwd=root)
+    assert "Grading 1 submission(s)" in rerun.stdout and "1 already graded" in rerun.stdout
+    assert "NOT GRADED" not in rerun.stdout, rerun.stdout
+    assert set(graded_rows(root)) == {honest, "s000a"}
+    assert all(value and value > 0 for (who, part), value in scores(root).items()
+               if who == "s000a" and part.startswith("test_")), scores(root)
+    listed = json.loads((root / "autograded" / "problems.json").read_text())
+    assert not any(p.get("not_graded") for p in listed)
