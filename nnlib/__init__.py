@@ -5,7 +5,9 @@ every exercise is graded against it.
 
 Conventions (used by every module):
 
-- A batch is a 2-D array ``X`` of shape ``(N, features)``: one example per row.
+- A batch is a 2-D array ``X`` of shape ``(N, features)``: one example per row. Sequences are
+  ``(N, T, features)`` (Linear, LayerNorm and attention work on the last axis) and images are
+  ``(N, channels, height, width)``, as in PyTorch.
 - A Linear layer's weight is ``(in_features, out_features)``, so a layer computes
   ``Y = X @ W + b``, reading left to right. (Many texts write one example as a column vector,
   ``y = W x + b`` with ``W`` of shape (out, in); the two are transposes of each other.)

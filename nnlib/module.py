@@ -6,7 +6,8 @@ parameters into their ``.grad``. Accumulating (``+=``) rather than assigning is 
 parameter used twice, or two backward calls in a row, come out right; call ``zero_grad()``
 before each new backward pass.
 
-Conventions used by every module: a batch is ``(N, features)`` (rows are examples), weights are
+Conventions used by every module: a batch is ``(N, features)`` (rows are examples; sequences
+``(N, T, features)`` and images ``(N, C, H, W)``, as in PyTorch), weights are
 ``(in, out)`` so that ``Y = X @ W + b`` reads left to right, and ``backward`` never modifies the
 gradient it is given.
 """
