@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 
-from nnlib import activations as act
 from nnlib._validate import (
     check_dtype_matches,
     check_float_dtype,
@@ -19,7 +18,7 @@ from nnlib._validate import (
     positive,
     positive_int,
 )
-from nnlib.layers import Linear, _check_grad
+from nnlib.layers import Linear, Softmax, _check_grad
 from nnlib.module import Module, Parameter
 
 
@@ -133,6 +132,7 @@ class MultiHeadAttention(Module):
         self.k_proj = Linear(d, d, bias=bias, init="xavier", rng=rng, dtype=dtype)
         self.v_proj = Linear(d, d, bias=bias, init="xavier", rng=rng, dtype=dtype)
         self.out_proj = Linear(d, d, bias=bias, init="xavier", rng=rng, dtype=dtype)
+        self.softmax = Softmax(axis=-1)  # over the keys; its backward is softmax's Jacobian
         self.attention_weights = None
         self._cache = None
 
@@ -164,7 +164,7 @@ class MultiHeadAttention(Module):
             t = x.shape[1]
             future = np.triu(np.ones((t, t), dtype=bool), k=1)  # True where j > i
             scores = np.where(future, -np.inf, scores)
-        weights = act.softmax(scores, axis=-1)  # the diagonal is never masked: no row all -inf
+        weights = self.softmax(scores)  # the diagonal is never masked: no row all -inf
         self.attention_weights = weights
         self._cache = (q, k, v, weights)
         return self.out_proj(self._merge_heads(weights @ v))
@@ -178,10 +178,8 @@ class MultiHeadAttention(Module):
         grad_heads = self._split_heads(self.out_proj.backward(grad_out))
         grad_v = weights.transpose(0, 1, 3, 2) @ grad_heads
         grad_weights = grad_heads @ v.transpose(0, 1, 3, 2)
-        # Softmax's Jacobian-vector product; masked entries have weight 0, so their score
-        # gradient is 0 too.
-        grad_scores = weights * (grad_weights - np.sum(grad_weights * weights, axis=-1,
-                                                       keepdims=True))
+        # Masked entries have weight 0, so their score gradient is 0 too.
+        grad_scores = self.softmax.backward(grad_weights)
         grad_q = (grad_scores @ k) * scale
         grad_k = (grad_scores.transpose(0, 1, 3, 2) @ q) * scale
         return (self.q_proj.backward(self._merge_heads(grad_q))
