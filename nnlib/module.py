@@ -49,9 +49,9 @@ class Module:
 
     Subclasses implement ``forward(x)`` (caching what backward needs) and
     ``backward(grad_out) -> grad_in`` (a layer may return None instead when its
-    ``needs_input_grad`` is False, as :class:`nnlib.layers.Linear` does). Parameters and child modules stored as attributes (or in
-    a list attribute) are found automatically by :meth:`parameters`, :meth:`train` and
-    :meth:`eval`. Modules start in training mode.
+    ``needs_input_grad`` is False, as :class:`nnlib.layers.Linear` does). Parameters and child
+    modules stored as attributes (or in a list attribute) are found automatically by
+    :meth:`parameters`, :meth:`train` and :meth:`eval`. Modules start in training mode.
     """
 
     training: bool = True
