@@ -25,7 +25,7 @@ from collections import Counter
 
 from nbformat import NotebookNode
 
-from .spec import NotebookSpec, problem
+from .spec import NotebookSpec, first_line, problem
 
 
 def _nbgrader(cell) -> dict | None:
@@ -117,15 +117,16 @@ def _repair_metadata(nb: NotebookNode, spec: NotebookSpec) -> list[dict]:
         # compared with 3 before the schema is checked), and a cell without a cell_type or a
         # source (AttributeError: nbformat only warns about such a notebook).
         except (ValidationError, SchemaMismatchError, TypeError, AttributeError) as error:
+            why = first_line(error) or type(error).__name__
             if grade_id in known:
                 cell.metadata["nbgrader"] = _master_metadata(spec, grade_id)
                 problems.append(problem("invalid-metadata", f"cell {grade_id!r} had corrupt "
-                                        f"nbgrader metadata ({_first_line(error)}); restored from "
+                                        f"nbgrader metadata ({why}); restored from "
                                         "the release", notebook, grade_id))
             else:
                 del cell.metadata["nbgrader"]
                 problems.append(problem("invalid-metadata", f"cell {index} had corrupt nbgrader "
-                                        f"metadata ({_first_line(error)}); removed", notebook))
+                                        f"metadata ({why}); removed", notebook))
     return problems
 
 
@@ -247,6 +248,3 @@ def _text(source) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__

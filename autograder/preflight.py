@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .sandbox import SandboxUnavailable
+from .spec import first_line
 
 #: What the trivial notebook computes, and what it must print.
 PROGRAM, EXPECTED = "print(6 * 7)", "42"
@@ -49,21 +50,19 @@ def _kernel_problem(inputs: Path, seconds: float) -> str:
     from nbclient import NotebookClient
 
     from . import sandbox
-    from .sandbox_kernel import KernelSandbox, kernel_manager_class, kernel_sources
+    from .sandbox_kernel import grading_kernel, kernel_manager_class
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROGRAM)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     km = kernel_manager_class()(kernel_name="python3")
-    km.sandbox_options = KernelSandbox(
-        inputs=inputs, allowed_sources=kernel_sources(),
-        blocked=tuple(b for b in sandbox.DEFAULT_BLOCKED if b != "nnlib"),
-        limits=sandbox.Limits(wall_seconds=seconds, cpu_seconds=int(seconds)))
+    km.sandbox_options = grading_kernel(
+        inputs, sandbox.Limits(wall_seconds=seconds, cpu_seconds=int(seconds)))
     client = NotebookClient(nb, km=km, timeout=seconds, startup_timeout=seconds)
     try:
         client.execute()
     except Exception as error:  # noqa: BLE001 - any failure is the answer
-        return f"the sandboxed kernel failed ({type(error).__name__}: {_first_line(error)})"
+        return f"the sandboxed kernel failed ({type(error).__name__}: {first_line(error)[:300]})"
     finally:
         # nbclient leaves its clean-up for exit when the kernel never started; do it now
         atexit.unregister(client._cleanup_kernel)
@@ -80,24 +79,18 @@ def _trusted_problem(inputs: Path, seconds: float) -> str:
     """"" if the trusted runner runs :data:`PROGRAM` as a learner's cell, else what went wrong."""
     from . import sandbox
     from .trusted import scoring
-    from .trusted.given import nnlib_files
 
     steps = [{"kind": "cell", "index": 0, "source": PROGRAM}]
-    request = {"given": [], "nnlib_files": nnlib_files(), "cell_timeout": seconds,
-               "seconds": seconds, "steps": steps}
+    request = scoring.trusted_request((), steps, seconds, seconds)
     try:
-        result = scoring._run_trusted(request, inputs, sandbox.Limits(
+        result = scoring.run_trusted(request, inputs, sandbox.Limits(
             wall_seconds=seconds, cpu_seconds=int(seconds)))
     except Exception as error:  # noqa: BLE001
-        return f"the trusted run failed ({type(error).__name__}: {_first_line(error)})"
-    records, complaint, tampered = scoring._read_result(result, steps)
+        return f"the trusted run failed ({type(error).__name__}: {first_line(error)[:300]})"
+    records, complaint, tampered = scoring.read_result(result, steps)
     if complaint or tampered or not all(r.get("ok", True) for r in records):
         stderr = result.stderr.decode("utf-8", "replace").strip().splitlines()
         return (f"the trusted run failed (exit code {result.returncode}"
                 + (f": {stderr[-1][:300]}" if stderr else "") + ")")
     return ""
 
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0][:300] if lines else ""

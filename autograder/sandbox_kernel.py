@@ -108,7 +108,8 @@ def _manager_classes():
             # Short, private, and removed with the manager: Unix socket paths are limited to
             # about 100 characters.
             _sweep_socket_dirs()
-            self.socket_dir = tempfile.mkdtemp(prefix=f"agk-{os.getpid()}-", dir="/tmp")
+            self.socket_dir = tempfile.mkdtemp(prefix=_socket_dir_prefix(os.getpid()),
+                                               dir="/tmp")
             self.transport = "ipc"
             self.ip = os.path.join(self.socket_dir, "k")
             self.connection_file = os.path.join(self.socket_dir, "kernel.json")
@@ -170,14 +171,26 @@ def kernel_sources() -> tuple[Path, ...]:
 
 
 def for_job(job, inputs: Path) -> KernelSandbox:
-    """How to sandbox the kernel of one submission's notebooks: its files read-only, the
-    packages the notebooks import, torch and friends blocked, limits from the job's time."""
+    """How to sandbox the kernel of one submission's notebooks: limits from the job's time."""
     from . import sandbox
 
-    limits = sandbox.Limits(wall_seconds=job.timeout + 60, cpu_seconds=int(job.timeout) + 30)
+    return grading_kernel(inputs, sandbox.Limits(wall_seconds=job.timeout + 60,
+                                                 cpu_seconds=int(job.timeout) + 30))
+
+
+def grading_kernel(inputs: Path, limits) -> KernelSandbox:
+    """A grading kernel's sandbox: the submission's files (``inputs``) read-only, the packages
+    the notebooks import, torch and friends blocked, ``limits``."""
+    from . import sandbox
+
     return KernelSandbox(inputs=Path(inputs), allowed_sources=kernel_sources(),
                          blocked=tuple(b for b in sandbox.DEFAULT_BLOCKED if b != "nnlib"),
                          limits=limits, env={"NBGRADER_EXECUTION": "autograde"})
+
+
+def _socket_dir_prefix(pid: int) -> str:
+    """The name of the socket folders of the kernels that grading process ``pid`` starts."""
+    return f"agk-{pid}-"
 
 
 def _sweep_socket_dirs() -> None:
@@ -188,7 +201,13 @@ def _sweep_socket_dirs() -> None:
         except (IndexError, ValueError):
             continue
         if pid != os.getpid() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_socket_dirs(pid)
+
+
+def remove_socket_dirs(pid: int) -> None:
+    """Remove the socket folders of grading process ``pid``'s kernels (it was killed)."""
+    for folder in Path("/tmp").glob(_socket_dir_prefix(pid) + "*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 _classes = None

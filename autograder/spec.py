@@ -123,6 +123,12 @@ class Job:
         return digest.hexdigest()
 
 
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message ("" if it has none), for a one-line problem."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else ""
+
+
 def problem(kind: str, message: str, notebook: str | None = None, cell: str | None = None) -> dict:
     """One entry of a problems list: what kind, where, and a sentence an instructor can act on."""
     return {"kind": kind, "notebook": notebook, "cell": cell, "message": message}

@@ -40,7 +40,7 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
-from .spec import Job, NotebookSpec, problem
+from .spec import Job, NotebookSpec, first_line, problem
 
 
 def grade_submission(job: Job) -> dict:
@@ -88,9 +88,11 @@ def remove_leftovers(pid: int) -> None:
     folders (``autograder.sandbox_kernel``)."""
     import shutil
 
-    for folder in [*Path(tempfile.gettempdir()).glob(_tmp_prefix(pid) + "*"),
-                   *Path("/tmp").glob(f"agk-{pid}-*")]:
+    from .sandbox_kernel import remove_socket_dirs
+
+    for folder in Path(tempfile.gettempdir()).glob(_tmp_prefix(pid) + "*"):
         shutil.rmtree(folder, ignore_errors=True)
+    remove_socket_dirs(pid)
 
 
 def failed_result(job: Job, kind: str, message: str) -> dict:
@@ -154,7 +156,7 @@ def _read_notebook(raw: bytes):
             raise ValueError("it has no list of cells")
     except Exception as error:  # noqa: BLE001 - any way JSON can fail to be a notebook
         raise _NotANotebook(f"it is not a notebook "
-                            f"({type(error).__name__}: {_first_line(error)})")
+                            f"({type(error).__name__}: {first_line(error)})")
     return nb
 
 
@@ -172,7 +174,7 @@ def _sanitize(job: Job, spec: NotebookSpec, nb, work: Path, problems: list[dict]
         sanitized, _ = sanitizer.from_notebook_node(nb, resources=copy.deepcopy(resources))
     except Exception as error:  # noqa: BLE001
         problems.append(problem("grading-error", f"{spec.name}.ipynb could not be sanitized: "
-                                f"{type(error).__name__}: {_first_line(error)}",
+                                f"{type(error).__name__}: {first_line(error)}",
                                 f"{spec.name}.ipynb"))
         return None
     return nbformat.reads(sanitized, as_version=4)
@@ -198,7 +200,7 @@ def _execute_and_score(job: Job, spec: NotebookSpec, sanitized, work: Path,
             executed, resources = grader.from_notebook_node(to_run, resources=resources)
         except Exception as error:  # noqa: BLE001
             problems.append(problem("grading-error", f"{filename} could not be graded: "
-                                    f"{type(error).__name__}: {_first_line(error)}\n"
+                                    f"{type(error).__name__}: {first_line(error)}\n"
                                     f"{traceback.format_exc(limit=5)}", filename))
             return _unreadable(spec)
         info = resources["autograder"]
@@ -227,7 +229,7 @@ def _apply_trusted(job: Job, spec: NotebookSpec, sanitized, executed: str, grade
         filename = spec.name + ".ipynb"
         problems.append(problem("trusted-run-failed", f"{filename}: the isolated "
                                 f"scoring failed: {type(error).__name__}: "
-                                f"{_first_line(error)}\n"
+                                f"{first_line(error)}\n"
                                 f"{traceback.format_exc(limit=5)}", filename))
         from .trusted.scoring import checked_cells
 
@@ -337,11 +339,6 @@ class _environment:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else ""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -366,7 +366,7 @@ def score_notebook(nb, spec, *, inputs: Path, timeout: float,
 
     from autograder.checks import ASPECTS, PARTS
 
-    from .given import given_for, nnlib_files
+    from .given import given_for
 
     started = time.monotonic()
     verdict = NotebookVerdict(secret=secrets.randbits(63) if secret is None else secret)
@@ -379,13 +379,11 @@ def score_notebook(nb, spec, *, inputs: Path, timeout: float,
     if not verdict.cells:
         return verdict
 
-    request = {"given": sorted(given_names), "nnlib_files": nnlib_files(),
-               "cell_timeout": cell_timeout,
-               "seconds": timeout, "steps": request_steps}
-    result = _run_trusted(request, inputs, limits or sandbox.Limits(
+    request = trusted_request(given_names, request_steps, cell_timeout, timeout)
+    result = run_trusted(request, inputs, limits or sandbox.Limits(
         wall_seconds=timeout + 15, cpu_seconds=int(timeout) + 10, processes=32))
     verdict.sandbox_seconds = result.wall_seconds
-    records, complaint, tampered = _read_result(result, request_steps)
+    records, complaint, tampered = read_result(result, request_steps)
     by_case = _records_by_case(records, verdict.cell_errors)
     for cell, cell_verdict in verdict.cells.items():
         _judge_cell(cell_verdict, planned[cell], by_case, complaint, verdict.cell_errors)
@@ -450,14 +448,24 @@ def _choose_cases(key: str, calls: list[CheckCall], secret: int,
     return AspectCases(key, cases, sets, [reference(aspect, c) for c in cases]), encoded
 
 
-def _run_trusted(request: dict, inputs: Path, limits: sandbox.Limits) -> sandbox.SandboxResult:
+def trusted_request(given_names, steps: list[dict], cell_timeout: float,
+                    seconds: float) -> dict:
+    """What the runner reads on its standard input: the nnlib names given to learner code (and
+    the text of nnlib's answer-free files), the steps, and the time limits."""
+    from .given import nnlib_files
+
+    return {"given": sorted(given_names), "nnlib_files": nnlib_files(),
+            "cell_timeout": cell_timeout, "seconds": seconds, "steps": steps}
+
+
+def run_trusted(request: dict, inputs: Path, limits: sandbox.Limits) -> sandbox.SandboxResult:
     """Run ``autograder.trusted.runner`` on ``request`` in a fresh sandbox."""
     return sandbox.run([sys.executable, "-m", "autograder.trusted.runner"], inputs=inputs,
                        allowed_sources=trusted_sources(), limits=limits,
                        stdin=json.dumps(request).encode())
 
 
-def _read_result(result: sandbox.SandboxResult,
+def read_result(result: sandbox.SandboxResult,
                  request_steps: list[dict]) -> tuple[list[dict], str, bool]:
     """The trusted run's records (none if tampered with), what went wrong with the run in words
     ("" if nothing), and whether it was tampered with (see :func:`read_records`)."""
