@@ -32,7 +32,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from autograder import content
-from autograder.address import book_url
+from autograder.address import chapter_url
 from autograder.hints import MISTAKE_TAG  # noqa: F401 - re-exported by autograder.checks
 
 #: Tolerances (rtol, atol) by the precision a case computes in.
@@ -56,7 +56,7 @@ class Part:
     @property
     def url(self) -> str:
         """The chapter section on the course website."""
-        return f"{book_url()}chapters/{self.chapter}.html#{self.anchor}"
+        return chapter_url(self.chapter, self.anchor)
 
 
 @dataclass(frozen=True)
