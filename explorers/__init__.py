@@ -25,6 +25,10 @@ _LIVE = ("activation_explorer", "optimizer_explorer", "gradient_flow_explorer",
 
 
 def __getattr__(name):
+    if name == "attention_explorer":  # its own module, as its compute (explorers.attention)
+        from explorers import attention_widget
+
+        return attention_widget.attention_explorer
     if name in _LIVE:
         from explorers import widgets
 
@@ -32,4 +36,4 @@ def __getattr__(name):
     raise AttributeError(f"module 'explorers' has no attribute {name!r}")
 
 
-__all__ = ["core", *_LIVE]
+__all__ = ["core", *_LIVE, "attention_explorer"]

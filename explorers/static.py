@@ -642,6 +642,13 @@ def regularization_explorer(penalty="none", strength=1e-2, dropout=0.0, batch_no
                                  "Decision boundary and loss curves of a regularized network"))
 
 
+def attention_explorer(**kwargs):
+    """The static attention explorer; see :func:`explorers.attention_static.attention_explorer`."""
+    from explorers import attention_static  # it builds on this module
+
+    return attention_static.attention_explorer(**kwargs)
+
+
 def standalone_page(*outputs, title: str = "nnlib explorers") -> str:
     """A complete HTML document holding the given outputs (for tests and previews)."""
     body = "\n".join(getattr(o, "data", o) for o in outputs)
@@ -652,7 +659,7 @@ def standalone_page(*outputs, title: str = "nnlib explorers") -> str:
 
 __all__ = [
     "activation_explorer", "optimizer_explorer", "gradient_flow_explorer",
-    "regularization_explorer", "activation_spec", "optimizer_spec", "surface_spec",
+    "regularization_explorer", "attention_explorer", "activation_spec", "optimizer_spec", "surface_spec",
     "gradient_flow_spec", "regularization_spec", "pack", "unpack", "pack_deltas",
     "unpack_deltas", "Box", "quantize_gap",
     "dequantize_gap", "hyper_grid", "lr_ladder", "trajectory_box", "regularization_key",
