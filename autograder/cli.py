@@ -249,11 +249,13 @@ def main(argv: list[str] | None = None) -> int:
     skip_iri_parsers()
     args = build_parser().parse_args(argv)
     from .course import CourseError
+    from .executors import SchedulerLost
     from .sandbox import SandboxUnavailable
 
     try:
         return args.run(args)
-    except (CourseError, ValueError, FileNotFoundError, SandboxUnavailable) as error:
+    except (CourseError, ValueError, FileNotFoundError, SandboxUnavailable,
+            SchedulerLost) as error:
         print(f"autograder {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -205,7 +205,17 @@ class LocalExecutor:
 
 class DaskExecutor:
     """Grade on a Dask distributed cluster: the scheduler at ``scheduler`` (``tcp://host:8786``),
-    or, without an address, a ``LocalCluster`` of ``workers`` single-threaded processes."""
+    or, without an address, a ``LocalCluster`` of ``workers`` single-threaded processes.
+
+    Before any job is sent, every worker runs the pre-flight (``autograder.preflight``: a
+    trivial notebook through its own sandbox); one that cannot stops the command with one line
+    naming it. A worker that joins later runs it before its first job, and a worker that fails
+    it reports its jobs as not graded. Each job first removes what killed grading processes
+    left in the worker's temporary folder. A worker that dies mid-job: Dask sends the job to
+    another worker (up to ``distributed.scheduler.allowed-failures`` times, then it is recorded
+    as not graded); a lost scheduler ends the run with :class:`SchedulerLost`, after everything
+    finished so far is recorded.
+    """
 
     name = "dask"
 
@@ -220,7 +230,7 @@ class DaskExecutor:
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, dict]]:
         from distributed import Client, LocalCluster, as_completed
 
-        from .worker import failed_result, grade_submission
+        from .worker import failed_result, remove_orphaned_leftovers
 
         cluster = None
         if self.scheduler:
@@ -234,9 +244,9 @@ class DaskExecutor:
         try:
             if any(job.sandbox for job in jobs):
                 # Every worker must be able to sandbox, or nothing is graded (never unsandboxed).
-                client.run(_check_sandbox)
+                preflight_every_worker(client)
             for job in jobs:
-                futures[client.submit(grade_submission, job, pure=False,
+                futures[client.submit(grade_on_dask_worker, job, pure=False,
                                       key=f"grade-{job.assignment.name}-{job.student}-"
                                           f"{os.urandom(4).hex()}")] = job
             for future in as_completed(list(futures)):
@@ -244,21 +254,105 @@ class DaskExecutor:
                 try:
                     result = future.result()
                 except Exception as error:  # noqa: BLE001 - a lost worker, a crash
+                    if client.status != "running" or _scheduler_gone(client):
+                        raise SchedulerLost(
+                            f"lost the Dask scheduler {self.describe()} ({type(error).__name__}"
+                            f"); {len(futures) + 1} submission(s) were not graded: run the "
+                            "same command again to grade them") from None
                     result = failed_result(job, "worker-died", f"the Dask task failed: "
                                            f"{type(error).__name__}: {error}")
                 yield job, result
         finally:
             if futures:
-                client.cancel(list(futures))
+                try:
+                    client.cancel(list(futures))
+                except Exception:  # noqa: BLE001 - the scheduler may be gone
+                    pass
+            try:  # a worker killed mid-job left its folders; its replacement may get no job
+                client.run(remove_orphaned_leftovers)
+            except Exception:  # noqa: BLE001 - best effort: each job sweeps them too
+                pass
             client.close()
             if cluster is not None:
                 cluster.close()
 
 
-def _check_sandbox() -> None:
-    from .sandbox import check_available
+class SchedulerLost(RuntimeError):
+    """The Dask scheduler went away mid-run; what finished is recorded, a rerun grades the rest."""
 
-    check_available()
+
+def _scheduler_gone(client) -> bool:
+    try:
+        client.scheduler_info()
+    except Exception:  # noqa: BLE001 - any failure to reach it
+        return True
+    return False
+
+
+def preflight_every_worker(client) -> None:
+    """Run the pre-flight on every worker of ``client``'s cluster, all at once; raise
+    ``preflight.PreflightFailed`` (one line naming each failing worker) unless all pass."""
+    from .preflight import PreflightFailed
+
+    outcomes = client.run(prepare_dask_worker)
+    if not outcomes:
+        raise PreflightFailed("the Dask scheduler has no workers, so nothing was graded; start "
+                              "some with `dask worker SCHEDULER-ADDRESS`")
+    failing = {address: why for address, why in outcomes.items() if why}
+    if failing:
+        raise PreflightFailed(f"{len(failing)} of {len(outcomes)} Dask worker(s) cannot grade, "
+                              "so nothing was graded: "
+                              + "; ".join(f"worker {address}: {why}"
+                                          for address, why in sorted(failing.items())))
+
+
+#: Whether this process (a Dask worker) passed the pre-flight.
+_worker_ready = False
+
+
+def prepare_dask_worker() -> str:
+    """On a Dask worker: remove killed graders' leftovers, compile the sandbox's sources, and
+    run the pre-flight; "" if this worker can grade, else why not in one line.
+
+    The pre-flight runs in a thread of its own: the worker may call this on its event loop,
+    and the kernel client runs one of its own."""
+    global _worker_ready
+    from .grading import compile_sandbox_sources
+    from .preflight import check
+    from .sandbox import check_available
+    from .spec import first_line
+    from .worker import remove_orphaned_leftovers
+
+    def prepare() -> None:
+        remove_orphaned_leftovers()
+        check_available()
+        compile_sandbox_sources()
+        check()
+
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="preflight") as pool:
+            pool.submit(prepare).result()
+    except Exception as error:  # noqa: BLE001 - the answer is the message
+        return f"on {socket.gethostname()}: {first_line(error)}"
+    _worker_ready = True
+    return ""
+
+
+def grade_on_dask_worker(job: Job) -> dict:
+    """``grade_submission`` as a Dask task: first remove what killed grading processes left
+    behind; on a worker that has not passed the pre-flight (it joined after the run began),
+    run it, and report the job as not graded if it fails."""
+    from .worker import failed_result, grade_submission, remove_orphaned_leftovers
+
+    remove_orphaned_leftovers()
+    if job.sandbox and not _worker_ready:
+        why = prepare_dask_worker()
+        if why:
+            return failed_result(job, "kernel-failed", f"this Dask worker cannot grade: {why}")
+    return grade_submission(job)
 
 
 def make_executor(kind: str, workers: int | None = None, scheduler: str | None = None):

@@ -95,6 +95,20 @@ def remove_leftovers(pid: int) -> None:
     remove_socket_dirs(pid)
 
 
+def remove_orphaned_leftovers() -> None:
+    """Remove the temporary folders of every grading process on this machine that is gone
+    (killed with SIGKILL, by the OOM killer or a dying Dask worker): a Dask worker calls this
+    before each job, since no parent there watches its grading processes (the local pool
+    calls :func:`remove_leftovers` as soon as it kills one)."""
+    for folder in Path(tempfile.gettempdir()).glob("autograder-job-*-*"):
+        try:
+            pid = int(folder.name.split("-")[2])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and not Path(f"/proc/{pid}").exists():
+            remove_leftovers(pid)
+
+
 def failed_result(job: Job, kind: str, message: str) -> dict:
     """The Result for a submission whose grading process itself failed (``kind`` is one of
     ``spec.NOT_GRADED_KINDS``): the parent records it as not graded, never as scores."""

@@ -28,6 +28,17 @@ sandbox's cost per notebook (the difference between the two ``autograder grade``
 time), and whether the scores agree with nbgrader's. On an exercise they are identical unless a
 submission earns points in the notebook that it does not earn in isolation; on the test course
 they must be identical.
+
+``--cluster`` compares executors instead, on a class made by ``autograder.practice``
+(``practice_class``: the correct answer, the blank release, each broken kind and the bank's known
+mistakes, mixed; default 1,000 students): ``autograder grade --executor dask`` on a real cluster
+(``dask scheduler`` and ``--workers`` ``dask worker`` processes on loopback, started as the
+instructors' page shows) against the named baseline ``autograder grade --workers N`` (the local
+pool, same number of processes). Printed per run: the wall time, notebooks per second, and the
+peak memory of everything grading runs in (the resident memory of the command, the scheduler
+and the workers with all their children, kernels and sandboxes included, summed and sampled
+every half second; shared pages count once per process, so it overstates what a machine needs),
+and whether the two runs' scores agree.
 """
 from __future__ import annotations
 
@@ -125,15 +136,140 @@ def _test_course(root: Path, n: int) -> int:
     return len(democourse.PART_POINTS)
 
 
+class _PeakMemory:
+    """The largest total resident memory of some process trees, sampled in a thread."""
+
+    def __init__(self, roots, interval: float = 0.5):
+        import threading
+
+        self.roots, self.interval, self.peak = roots, interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _total(self) -> int:
+        import psutil
+
+        total, seen = 0, set()
+        for root in self.roots():
+            try:
+                tree = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+            for process in tree:
+                if process.pid in seen:
+                    continue
+                seen.add(process.pid)
+                try:
+                    total += process.memory_info().rss
+                except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                    continue
+        return total
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, self._total())
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def _measured(command: list[str], cwd: Path, others=lambda: []) -> tuple[float, int, str]:
+    """Run ``command``; its wall time, the peak memory of it and of ``others()`` (psutil
+    processes, with their children), and its output."""
+    import psutil
+
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    me = psutil.Process(process.pid)
+    with _PeakMemory(lambda: [me, *others()]) as memory:
+        out, err = process.communicate()
+    elapsed = time.perf_counter() - start
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n"
+                           f"{out[-2000:]}\n{err[-2000:]}")
+    return elapsed, memory.peak, out
+
+
+def cluster_main(args) -> dict:
+    """``--cluster``: the Dask executor on a loopback cluster against the local pool."""
+    sys.path.insert(0, str(REPO / "tests" / "autograder"))
+    from dask_cluster import LoopbackCluster  # the cluster the tests start, started the same way
+
+    from autograder.practice import practice_class
+
+    n, assignment, workers = args.students, args.assignment, args.workers
+    compile_sandbox_sources()
+    with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
+        base = Path(tmp) / "base"
+        _exercise_course(base, assignment, 0)
+        kinds = {}
+        for student, submission in practice_class(base, assignment, n, seed=1).items():
+            kinds[submission.kind] = kinds.get(submission.kind, 0) + 1
+            folder = base / "submitted" / student / assignment
+            folder.mkdir(parents=True)
+            for name, data in submission.notebooks.items():
+                (folder / name).write_bytes(data)
+        print(f"{n} submissions of {assignment}: "
+              + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())), flush=True)
+        grade = [sys.executable, "-m", "autograder", "grade", assignment, "--no-progress"]
+        header = (f"{'executor':<44} {'wall s':>8} {'notebooks/s':>11} {'vs baseline':>11} "
+                  f"{'peak MiB':>9}")
+        baseline = f"local pool, {workers} processes (baseline)"
+        runs = [f"Dask, scheduler + {workers} workers on loopback", baseline]
+        rows, scores, results = {}, {}, {}
+        for name in runs:  # the cluster first: with a class this size, its figure matters most
+            root = Path(tmp) / name.split(",")[0].replace(" ", "_")
+            shutil.copytree(base, root)
+            print(f"grading: {name} ...", flush=True)
+            if name == baseline:
+                rows[name] = _measured(grade + ["--workers", str(workers)], root)
+            else:
+                with LoopbackCluster(Path(tmp) / "cluster", workers) as cluster:
+                    rows[name] = _measured(grade + ["--executor", "dask", "--scheduler",
+                                                    cluster.address], root, cluster.processes)
+            scores[name] = _scores(root)
+            shutil.rmtree(root)
+            wall, peak, _ = rows[name]
+            print(f"  {name}: {wall:.1f} s, {n / wall:.2f} notebooks/s, peak {peak / 2**20:.0f} "
+                  "MiB", flush=True)
+            results[name] = {"wall": wall, "peak_bytes": peak}
+    print(f"\n{n} submissions of {assignment}, {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f} at the end")
+    print(header)
+    print("-" * len(header))
+    for name in [baseline] + [r for r in runs if r != baseline]:
+        wall, peak, _ = rows[name]
+        print(f"{name:<44} {wall:>8.1f} {n / wall:>11.2f} {rows[baseline][0] / wall:>10.2f}x "
+              f"{peak / 2**20:>9.0f}")
+    identical = all(got == scores[baseline] for got in scores.values())
+    print(f"\nScores identical in both runs ({len(scores[baseline])} graded parts): "
+          f"{'yes' if identical else 'NO'}")
+    results["identical"] = identical
+    return results
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=100)
+    parser.add_argument("--cluster", action="store_true",
+                        help="compare a loopback Dask cluster with the local pool instead")
+    parser.add_argument("--students", type=int, default=None,
+                        help="submissions to grade (default: 100; 1000 with --cluster)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeats", type=int, default=1,
                         help="run each tool this many times, interleaved; report the median")
     parser.add_argument("--assignment", default="activations",
                         help="an exercise (default: activations), or ps1 for the test course")
     args = parser.parse_args(argv)
+    if args.students is None:
+        args.students = 1000 if args.cluster else 100
+    if args.cluster:
+        return cluster_main(args)
     n, assignment = args.students, args.assignment
     compile_sandbox_sources()  # as autograder grade does; nbgrader's kernels read them too
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
