@@ -397,6 +397,10 @@ class DenseBlock(Module):
     Backward splits the output gradient into its pieces and walks the layers in reverse; each
     layer's input gradient is split again and added to the pieces it read, since every feature
     map is reused by all later layers.
+
+    Shapes: ``x`` (N, d) -> (N, d + k g), or, for convolutional layers, images ``(N, C, H, W)``
+    -> (N, C + k g, H, W): features are joined along axis 1 (DenseNet's channels), and each
+    layer must keep every other axis.
     """
 
     def __init__(self, *layers: Module):
@@ -412,13 +416,15 @@ class DenseBlock(Module):
 
     def forward(self, x):
         x = float_array(x, "x")
-        check_ndim(x, "x", 2, "(batch, features)")
+        if x.ndim < 2:
+            check_ndim(x, "x", 2, "(batch, features) or (batch, channels, ...)")
         features = [x]
         for layer in self.layers:
             h = layer(np.concatenate(features, axis=1))
-            if h.ndim != 2 or h.shape[0] != x.shape[0]:
+            if h.ndim != x.ndim or h.shape[0] != x.shape[0] or h.shape[2:] != x.shape[2:]:
+                wanted = ", ".join(["batch", "growth", *map(str, x.shape[2:])])
                 raise ValueError(
-                    f"DenseBlock: each layer must return (batch, growth), got {h.shape}"
+                    f"DenseBlock: each layer must return ({wanted}), got {h.shape}"
                 )
             features.append(h)
         self._widths = [f.shape[1] for f in features]
@@ -428,10 +434,10 @@ class DenseBlock(Module):
         if self._widths is None:
             raise RuntimeError("DenseBlock.backward called before forward")
         grad_out = float_array(grad_out, "grad_out")
-        if grad_out.ndim != 2 or grad_out.shape[1] != sum(self._widths):
+        if grad_out.ndim < 2 or grad_out.shape[1] != sum(self._widths):
             raise ValueError(
-                f"DenseBlock.backward: grad_out must have {sum(self._widths)} features, got "
-                f"shape {grad_out.shape}"
+                f"DenseBlock.backward: grad_out must have {sum(self._widths)} features (axis 1), "
+                f"got shape {grad_out.shape}"
             )
         bounds = np.cumsum(self._widths)[:-1]
         piece_grads = [g.copy() for g in np.split(grad_out, bounds, axis=1)]
