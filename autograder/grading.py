@@ -39,6 +39,14 @@ class GradeSummary:
     executor: str = ""
 
 
+class GradingInterrupted(KeyboardInterrupt):
+    """Ctrl-C while grading, after this run recorded ``graded`` submissions."""
+
+    def __init__(self, graded: int):
+        super().__init__(graded)
+        self.graded = graded
+
+
 def grade(course: Course, assignment: str, *, executor, timeout: float = 300.0,
           students: list[str] | None = None, force: bool = False, progress: bool = True,
           fork_kernels: bool = True, sandbox: bool = True, out=sys.stdout) -> GradeSummary:
@@ -143,9 +151,11 @@ def _grade_and_record(course: Course, gb, spec: AssignmentSpec, executor, jobs: 
             bar.update(1)
             bar.set_postfix(problems=len({p["student"] for p in summary.problems}),
                             refresh=False)
+    except KeyboardInterrupt:  # between two submissions: ledger.record lets none be cut short
+        raise GradingInterrupted(len(summary.graded)) from None
     finally:
         bar.close()
-        _save_problems(course, gb)  # also after Ctrl-C: everything recorded so far
+        _save_problems(course)  # also after Ctrl-C: everything recorded so far
 
 
 def _check_sandbox(course: Course) -> None:
@@ -197,11 +207,18 @@ def problems_path(course: Course):
     return course.root / course.coursedir.autograded_directory / "problems.json"
 
 
-def _save_problems(course: Course, gb) -> None:
+def _save_problems(course: Course) -> None:
+    """Write problems.json from the gradebook, read through a connection of its own (so that
+    whatever an interruption did to the grading's session, the file says what is recorded)."""
+    gb = course.gradebook()
+    try:
+        problems = all_problems(gb)
+    finally:
+        gb.close()
     path = problems_path(course)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(all_problems(gb), indent=1) + "\n")
+    tmp.write_text(json.dumps(problems, indent=1) + "\n")
     tmp.replace(path)
 
 
