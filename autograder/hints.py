@@ -67,11 +67,11 @@ def failure_text(cell: dict) -> str:
 
 
 def failure_message(cell: dict) -> str:
-    """One line: the error's name and message (or the first line on stderr)."""
+    """The error's name and message, known-mistake tags included as the checks wrote them
+    (or the first line on stderr)."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             evalue = strip_ansi(str(output.get("evalue", ""))).strip()
-            evalue = _TAG.sub("", evalue).strip()
             return f"{output.get('ename', 'Error')}: {evalue}" if evalue else output.get("ename", "")
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stderr":

@@ -1,11 +1,12 @@
 """Small builders shared by the per-assignment check modules."""
 from __future__ import annotations
 
+import copy
 from typing import Callable
 
 import numpy as np
 
-from autograder.checks._core import Aspect, Case, unpack
+from autograder.checks._core import PARTS, Aspect, Case, signature_names, unmodified, unpack
 
 
 def randn(rng: np.random.Generator, *shape, scale=1.0, dtype=np.float64) -> np.ndarray:
@@ -27,18 +28,23 @@ def shapes(**arrays) -> str:
 
 def function_aspect(part: str, name: str, what: str, cases, reference: Callable,
                     returns: tuple[str, ...], graded: tuple[str, ...] | None = None,
-                    **options) -> Aspect:
+                    owned: bool = False, **options) -> Aspect:
     """An aspect of a function part: call it with the case's arguments, grade some return values.
 
     ``returns`` names the values the function returns (one name: a single value), ``graded``
     the ones this aspect compares (default: all). ``reference`` has the learner's signature and
-    computes the right answer from nnlib.
+    computes the right answer from nnlib. ``owned``: the task says the function returns new
+    arrays, so modifying an argument in place fails (see :func:`~._core.unmodified`).
     """
     graded = returns if graded is None else graded
 
     def observe(impl, case: Case):
         args, kwargs = case.fresh_args()
-        values = dict(zip(returns, unpack(impl(*args, **kwargs), returns, part)))
+        pristine = copy.deepcopy((args, kwargs)) if owned else None
+        result = impl(*args, **kwargs)
+        if owned:
+            unmodified(part, signature_names(PARTS[part].signature), pristine, (args, kwargs))
+        values = dict(zip(returns, unpack(result, returns, part)))
         return {key: values[key] for key in graded}
 
     def expect(case: Case):

@@ -10,6 +10,7 @@ from autograder.checks._core import (
     ASPECTS, MISTAKE_TAG, PARTS, Aspect, Case, NotWritten, Outcome, compare, outcomes_agree,
     reference, run, visible_seed,
 )
+from autograder.checks._symptoms import SYMPTOM_TAG, diagnose
 from autograder.hints import mistake_ids
 
 _RED, _GREEN, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[0m"
@@ -20,17 +21,19 @@ class CheckFailed(AssertionError):
     expected, what came back, and (when it recognises one) the likely mistake.
 
     Attributes: ``key`` (``"part.aspect"``), ``part``, ``aspect``, ``case`` (the label of the
-    first failing case), ``mistakes`` (ids of recognised known mistakes, best first), ``hidden``.
+    first failing case), ``mistakes`` (ids of recognised known mistakes, best first), ``hidden``,
+    ``symptoms`` (ids of the symptoms named when no known mistake was recognised).
     """
 
     def __init__(self, message: str, *, key: str, case: str, mistakes: tuple[str, ...],
-                 hidden: bool):
+                 hidden: bool, symptoms: tuple[str, ...] = ()):
         super().__init__(message)
         self.key = key
         self.part, self.aspect = key.split(".", 1)
         self.case = case
         self.mistakes = mistakes
         self.hidden = hidden
+        self.symptoms = symptoms
 
     def _render_traceback_(self):
         # IPython calls this instead of printing a traceback: the frames inside the checks
@@ -71,7 +74,7 @@ def recognise(aspect: Aspect, cases: list[Case], learner: list[Outcome]) -> list
 
 
 def _failure_message(aspect: Aspect, case: Case, outcome: Outcome, difference: str,
-                     found: list, hidden: bool) -> str:
+                     found: list, hidden: bool, symptoms: list = ()) -> str:
     part = PARTS[aspect.part]
     test_kind = "a grading test" if hidden else "the self-check"
     lines = [f"\u2717 {part.name}, {aspect.what}: wrong ({test_kind}).",
@@ -95,6 +98,11 @@ def _failure_message(aspect: Aspect, case: Case, outcome: Outcome, difference: s
         lines.append("  Likely cause" + ("s" if len(found) > 1 else "") + ":")
         for mistake in found[:3]:
             lines.append(f"    - {mistake.hint} [{MISTAKE_TAG}{mistake.id}]")
+    elif symptoms:
+        lines.append("  Likely cause" + ("s" if len(symptoms) > 1 else "")
+                     + ", from the symptom" + ("s" if len(symptoms) > 1 else "") + ":")
+        for symptom_id, hint in symptoms:
+            lines.append(f"    - {hint} [{SYMPTOM_TAG}{symptom_id}]")
     lines.append(f"  Read: {part.url}")
     return "\n".join(lines)
 
@@ -159,9 +167,12 @@ def _check(key: str, impl, seed: int | None, hidden: bool) -> None:
         if outcome.value is None or difference or unstable:
             rest = [run(aspect, impl, c, learner=True) for c in cases[index + 1:]]
             found = recognise(aspect, cases, outcomes + rest)
-            message = _failure_message(aspect, case, outcome, difference, found, hidden)
+            symptoms = [] if found else diagnose(aspect, impl, cases, outcomes + rest)
+            message = _failure_message(aspect, case, outcome, difference, found, hidden,
+                                       symptoms)
             raise CheckFailed(message, key=key, case=case.label,
-                              mistakes=tuple(m.id for m in found), hidden=hidden) from None
+                              mistakes=tuple(m.id for m in found), hidden=hidden,
+                              symptoms=tuple(s for s, _ in symptoms)) from None
     kind = "grading tests" if hidden else "self-check"
     print(f"{_GREEN}\u2713{_RESET} {part.name}, {aspect.what}: right "
           f"({kind}, {len(cases)} case{'s' if len(cases) != 1 else ''}).")

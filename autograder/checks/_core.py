@@ -35,6 +35,12 @@ from autograder import content
 from autograder.address import chapter_url
 from autograder.hints import MISTAKE_TAG  # noqa: F401 - re-exported by autograder.checks
 
+#: Why a float32 input gives a float64 result, in the messages about dtypes.
+PROMOTION = ("numpy scalars such as np.sqrt(2) or np.pi are float64 and promote a float32 "
+             "array (use math.sqrt(2), 2 ** 0.5 or a Python float), and so do arrays made "
+             "without dtype= (np.zeros(shape), np.array([...]); use np.zeros_like(x) or "
+             "dtype=x.dtype)")
+
 #: Tolerances (rtol, atol) by the precision a case computes in.
 TOLERANCES = {"float64": (1e-6, 1e-9), "float32": (2e-4, 1e-5)}
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -86,6 +92,73 @@ class Case:
     def rng(self) -> np.random.Generator:
         return np.random.default_rng(self.seed)
 
+    def replace(self, *args, **kwargs) -> "Case":
+        """This case with other arguments (positional ones given in full), same label and flags."""
+        return Case(self.label, tuple(args) if args else self.args,
+                    {**dict(self.kwargs), **kwargs}, self.float32, self.seed)
+
+
+#: Array magnitudes from which a case is of the "large" kind, and up to which of the "tiny" kind.
+LARGE, TINY = 100.0, 1e-2
+#: Integer arguments that count steps: a case with one above 1 is of the "<name> > 1" kind.
+STEP_NAMES = ("t", "step", "steps")
+
+
+def _array_leaves(value):
+    """The numpy arrays in ``value`` (itself, or inside lists, tuples and dicts)."""
+    if isinstance(value, np.ndarray):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _array_leaves(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _array_leaves(item)
+
+
+def case_kinds(case: Case, names: tuple[str, ...] = ()) -> frozenset[str]:
+    """The kinds a case is of, computed from its arguments (never declared by hand).
+
+    - ``float32``: a float32 array among the arguments (or the case computes in float32);
+    - ``all-zero <arg>``, ``large <arg>`` (an entry of magnitude >= ``LARGE``), ``tiny <arg>``
+      (nonzero, every entry of magnitude <= ``TINY``), for float array arguments (also inside a
+      list, under the list's name);
+    - ``a batch of one``: the first array argument has one row;
+    - ``<name> > 1`` for a step counter (``STEP_NAMES``), ``<name> = True/False`` for a flag;
+    - ``<name> in training/evaluation mode`` for an argument with a ``training`` attribute.
+
+    ``names`` names the positional arguments (see :func:`argument_names`); the others are
+    called ``argument <i>``.
+    """
+    kinds = {"float32"} if case.float32 else set()
+    named = [(names[i] if i < len(names) else f"argument {i + 1}", v)
+             for i, v in enumerate(case.args)] + list(dict(case.kwargs).items())
+    first = True
+    for name, value in named:
+        if isinstance(value, (bool, np.bool_)):
+            kinds.add(f"{name} = {bool(value)}")
+        elif isinstance(value, (int, np.integer)) and name in STEP_NAMES and value > 1:
+            kinds.add(f"{name} > 1")
+        elif hasattr(value, "training") and isinstance(getattr(value, "training"), bool):
+            kinds.add(f"{name} in {'training' if value.training else 'evaluation'} mode")
+        for array in _array_leaves(value):
+            if first and array.ndim >= 1:
+                first = False
+                if array.shape[0] == 1:
+                    kinds.add("a batch of one")
+            if array.dtype == np.float32:
+                kinds.add("float32")
+            if array.dtype.kind != "f" or array.size < 2:  # one value is no pattern
+                continue
+            magnitude = np.abs(array.astype(np.float64))
+            if not magnitude.any():
+                kinds.add(f"all-zero {name}")
+            elif magnitude.max() >= LARGE:
+                kinds.add(f"large {name}")
+            elif magnitude.max() <= TINY:
+                kinds.add(f"tiny {name}")
+    return frozenset(kinds)
+
 
 @dataclass(frozen=True)
 class Aspect:
@@ -101,6 +174,12 @@ class Aspect:
     tolerances: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     #: True: an overflow warning from the learner's code fails the check (numerical stability).
     stable: bool = False
+    #: Names of the cases' positional arguments (default: the part's signature's, see
+    #: :func:`argument_names`), for the kinds of cases and the messages.
+    arguments: tuple[str, ...] | None = None
+    #: Symptoms this aspect can name by re-running nnlib on changed inputs (see
+    #: :class:`Probe`), e.g. a step count off by one or a mode mix-up.
+    probes: tuple = ()
 
     @property
     def key(self) -> str:
@@ -109,6 +188,38 @@ class Aspect:
 
 PARTS: dict[str, Part] = {}
 ASPECTS: dict[str, Aspect] = {}
+
+
+def signature_names(signature: str) -> tuple[str, ...]:
+    """The argument names in the first parentheses of a signature: ``"f(a, b=1)"`` -> (a, b)."""
+    inside = signature.partition("(")[2].partition(")")[0]
+    return tuple(n.split("=")[0].strip() for n in inside.split(",") if n.strip())
+
+
+def argument_names(aspect: Aspect) -> tuple[str, ...]:
+    """The names of an aspect's cases' positional arguments."""
+    if aspect.arguments is not None:
+        return aspect.arguments
+    part = PARTS.get(aspect.part)
+    return signature_names(part.signature) if part else ()
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A symptom named by re-running nnlib on changed inputs.
+
+    ``change(case)`` returns the case nnlib should be run on to produce what a learner with this
+    mistake gets (e.g. ``t + 1`` instead of ``t``), or None when the symptom says nothing about
+    this case; ``output`` (optional) maps nnlib's observation on the changed case back to the
+    original one's form (e.g. transposes it back). The symptom is named when the learner's
+    outcome agrees with it on every case it speaks about, at least one of which differs from
+    the right answer. ``id`` appears as ``[symptom: <id>]``.
+    """
+
+    id: str
+    hint: str
+    change: Callable[[Case], Case | None]
+    output: Callable[[dict], dict] | None = None
 
 
 def register(part: Part, *aspects: Aspect) -> None:
@@ -143,6 +254,27 @@ def unpack(result, names: tuple[str, ...], part: str):
             f"it returned {describe(result)}"
         )
     return tuple(result)
+
+
+def unmodified(part: str, names: tuple[str, ...], pristine: tuple, given: tuple) -> None:
+    """Raise :class:`ReturnProblem` naming the first argument an implementation changed in place.
+
+    ``pristine`` and ``given`` are ``(args, kwargs)``: a copy taken before the call, and the
+    objects the call received. The caller owns its arrays: a part that returns new arrays must
+    leave them as they were.
+    """
+    (before_args, before_kwargs), (after_args, after_kwargs) = pristine, given
+    named = [(names[i] if i < len(names) else f"argument {i + 1}", b, a)
+             for i, (b, a) in enumerate(zip(before_args, after_args))]
+    named += [(k, before_kwargs[k], after_kwargs.get(k)) for k in before_kwargs]
+    for name, before, after in named:
+        for b, a in zip(_array_leaves(before), _array_leaves(after)):
+            if b.shape != a.shape or not np.array_equal(b, a, equal_nan=b.dtype.kind == "f"):
+                raise ReturnProblem(
+                    f"{part} modified its argument `{name}` in place: its entries changed during "
+                    f"the call. The caller owns its arrays; compute new ones (`{name} = ... {name} "
+                    f"...`, not `{name} *= ...`, `{name} += ...` or `{name}[...] = ...`) and "
+                    f"return them")
 
 
 def describe(value) -> str:
@@ -262,32 +394,84 @@ def _fmt(x) -> str:
     return f"{x:.6g}" if isinstance(x, (float, np.floating)) else repr(x)
 
 
+def _number(x: float) -> str:
+    """A number in words where it is not one: nan and inf are named, not printed as values."""
+    if math.isnan(x):
+        return "nan (not a number)"
+    if math.isinf(x):
+        return "inf (infinite)" if x > 0 else "-inf (minus infinity)"
+    return ""
+
+
+def format_pair(expected: float, got: float) -> tuple[str, str]:
+    """Both numbers with just enough significant digits to tell them apart (6 to 17)."""
+    expected, got = float(expected), float(got)
+    shown = (f"{expected:.6g}", f"{got:.6g}")
+    for digits in range(6, 18):
+        shown = (f"{expected:.{digits}g}", f"{got:.{digits}g}")
+        if shown[0] != shown[1] or expected == got or not (math.isfinite(expected)
+                                                          and math.isfinite(got)):
+            break
+    return tuple(_number(v) or text for v, text in zip((expected, got), shown))
+
+
 def _first_differences(got: np.ndarray, expected: np.ndarray, bad: np.ndarray, limit=4) -> str:
     lines = []
     for index in np.argwhere(bad)[:limit]:
         where = tuple(int(i) for i in index)
         shown = where if len(where) != 1 else where[0]
-        lines.append(f"      at {shown}: expected {_fmt(expected[where])}, got {_fmt(got[where])}")
+        e, g = format_pair(expected[where], got[where])
+        lines.append(f"      at {shown}: expected {e}, got {g}")
     return "\n".join(lines)
 
 
 def _diagnose_values(got: np.ndarray, expected: np.ndarray) -> str:
-    """A general description of how two same-shaped arrays differ, when one is obvious."""
-    if (~np.isfinite(got)).any() and np.isfinite(expected).all():
-        return ("your result contains nan or inf where the expected one is finite: something "
-                "overflowed (exp of a large number?) or you took log(0) or computed 0/0")
+    """A general description of how two same-shaped arrays differ, when one is obvious (a
+    constant factor is named by the symptoms, :mod:`autograder.checks._symptoms`)."""
+    if not np.isfinite(got).all() or not np.isfinite(expected).all():
+        return ""
     scale = np.max(np.abs(expected)) if expected.size else 0.0
     nonzero = np.abs(expected) > 1e-8 * max(scale, 1e-300)
-    if nonzero.sum() >= 2 and np.isfinite(got).all():
-        ratio = got[nonzero] / expected[nonzero]
-        c = float(np.median(ratio))
-        if np.allclose(ratio, c, rtol=1e-5, atol=0) and np.allclose(got[~nonzero], 0, atol=1e-8 * scale):
-            if abs(c + 1) < 1e-5:
-                return "every entry has the opposite sign of the expected one: a flipped sign"
-            if abs(c - 1) > 1e-5:
-                return (f"every entry is {c:.6g} times the expected one: a missing or extra "
-                        f"constant factor (an average over the batch? a factor 2?)")
+    if nonzero.sum() >= 2:
+        c = constant_ratio(got, expected)
+        if c is not None and abs(c + 1) < 1e-5:
+            return "every entry has the opposite sign of the expected one: a flipped sign"
+        if c is not None and abs(c - 1) > 1e-5:
+            return f"every entry is {c:.6g} times the expected one: a constant factor"
     return ""
+
+
+def constant_ratio(got, expected) -> float | None:
+    """``c`` if ``got == c * expected`` entry by entry (finite values, two or more of them
+    nonzero), else None."""
+    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    if got.shape != expected.shape or not (np.isfinite(got).all() and np.isfinite(expected).all()):
+        return None
+    scale = np.max(np.abs(expected)) if expected.size else 0.0
+    nonzero = np.abs(expected) > 1e-8 * max(scale, 1e-300)
+    if nonzero.sum() < (2 if expected.ndim else 1):
+        return None
+    ratio = got[nonzero] / expected[nonzero]
+    c = float(np.median(ratio))
+    if c != 0 and np.allclose(ratio, c, rtol=1e-5, atol=0) and np.allclose(
+            got[~nonzero], 0, atol=1e-8 * scale):
+        return c
+    return None
+
+
+def _non_finite(name: str, array: np.ndarray, expected: np.ndarray) -> str:
+    """Where the result is nan or inf and nnlib's is finite, in words ("" if nowhere)."""
+    wrong = ~np.isfinite(array) & np.isfinite(expected)
+    if not wrong.any():
+        return ""
+    nans, infs = int(np.isnan(array[wrong]).sum()), int(np.isinf(array[wrong]).sum())
+    what = " and ".join(t for t in (f"{nans} nan (not a number)" if nans else "",
+                                    f"{infs} inf (infinite)" if infs else "") if t)
+    first = tuple(int(i) for i in np.argwhere(wrong)[0])
+    where = first if len(first) != 1 else first[0]
+    return (f"{name}: your result has {what} where nnlib's is finite (first at {where}, where "
+            f"nnlib has {_fmt(expected[first])}). Something overflowed (exp of a large number?), "
+            f"or divided by zero, or took the log or square root of 0 or of a negative number")
 
 
 def compare_value(name: str, got, expected, case: Case, tol: tuple[float, float], *,
@@ -309,7 +493,14 @@ def _tolerance(tol: tuple[float, float], matching: bool) -> tuple[float, float]:
 
 
 def _compare_text(name, got, expected: str, case, tol, matching) -> str:
-    return "" if got == expected else f"{name}: expected {expected}, got {describe(got)}"
+    if got == expected:
+        return ""
+    if not isinstance(got, str):
+        return f"{name}: expected {expected}, got {describe(got)}"
+    detail = f"{name}: expected {expected}, got {got}"
+    if name == "dtype" and expected == "float32" and got == "float64":
+        detail += f" ({PROMOTION})"
+    return detail
 
 
 def _compare_bool(name, got, expected: bool, case, tol, matching) -> str:
@@ -331,6 +522,11 @@ def _compare_shape(name, got, expected: tuple, case, tol, matching) -> str:
     return "" if got_tuple == expected else f"{name}: expected {expected}, got {got_tuple!r}"
 
 
+class Steps(list):
+    """The values after each step of a trajectory (step 1 first): compared like a list, and
+    named "<name> after step <t>" in messages."""
+
+
 def _compare_list(name, got, expected: list, case, tol, matching) -> str:
     """A list of arrays (e.g. one gradient per parameter), compared item by item."""
     if not isinstance(got, (list, tuple)):
@@ -338,7 +534,8 @@ def _compare_list(name, got, expected: list, case, tol, matching) -> str:
     if len(got) != len(expected):
         return f"{name}: expected a list of {len(expected)} arrays, got {len(got)}"
     for i, (g, e) in enumerate(zip(got, expected)):
-        problem = compare_value(f"{name}[{i}]", g, e, case, tol, matching=matching)
+        label = f"{name} after step {i + 1}" if isinstance(expected, Steps) else f"{name}[{i}]"
+        problem = compare_value(label, g, e, case, tol, matching=matching)
         if problem:
             return problem
     return ""
@@ -354,12 +551,16 @@ def _compare_scalar(name, got, expected, case, tol, matching) -> str:
                     f"use float(...) or .item() to return a scalar")
         return f"{name}: expected a number, got {describe(got)}"
     e, g = float(expected), float(array)
-    if math.isclose(g, e, rel_tol=rtol, abs_tol=atol) or (matching and math.isnan(g)
-                                                          and math.isnan(e)):
+    if math.isclose(g, e, rel_tol=rtol, abs_tol=atol) or (matching and (
+            (math.isnan(g) and math.isnan(e)) or (math.isinf(g) and g == e))):
         return ""
-    detail = f"{name}: expected {e:.10g}, got {g:.10g}"
-    if e != 0 and np.isfinite(g) and g != 0:
+    shown_e, shown_g = format_pair(e, g)
+    detail = f"{name}: expected {shown_e}, got {shown_g}"
+    if e != 0 and math.isfinite(g) and g != 0 and math.isfinite(e):
         detail += f" ({g / e:.4g} times the expected value)"
+    elif not math.isfinite(g) and math.isfinite(e):
+        detail += (": something overflowed (exp of a large number?), or divided by zero, or "
+                   "took the log or square root of 0 or of a negative number")
     return detail
 
 
@@ -379,9 +580,7 @@ def _compare_array(name, got, expected: np.ndarray, case, tol, matching) -> str:
     if (not matching and case.float32 and expected.dtype == np.float32
             and isinstance(got, np.ndarray) and got.dtype != np.float32):
         return (f"{name}: the input was float32 but your result is {got.dtype}. Keep the "
-                f"input's dtype: numpy scalars such as np.sqrt(2) are float64 and promote a "
-                f"float32 array (use math.sqrt(2) or 2 ** 0.5), and so does an array made "
-                f"without dtype= (np.zeros(shape); use np.zeros_like(x))")
+                f"input's dtype: {PROMOTION}")
     e = expected.astype(np.float64)
     close = np.isclose(array, e, rtol=rtol, atol=atol, equal_nan=matching)
     if close.all():
@@ -391,12 +590,20 @@ def _compare_array(name, got, expected: np.ndarray, case, tol, matching) -> str:
 
 def _entries_differ(name: str, array: np.ndarray, expected: np.ndarray, bad: np.ndarray,
                     rtol: float, atol: float) -> str:
-    """How many entries differ, by how much, the first few, and a diagnosis if one fits."""
-    both_finite = np.isfinite(array) & np.isfinite(expected)
-    worst = (float(np.max(np.abs(array - expected)[both_finite])) if both_finite.any()
-             else float("nan"))
+    """How many entries differ, by how much, the first few, and a diagnosis if one fits.
+
+    nan and inf are named as such: the largest difference is over the finite entries that
+    differ, and left out when there are none.
+    """
+    non_finite = _non_finite(name, array, expected)
+    if non_finite:
+        return non_finite + ". First differing entries:\n" + _first_differences(array, expected,
+                                                                                 bad)
+    finite_bad = bad & np.isfinite(array) & np.isfinite(expected)
+    largest = (f"largest difference {float(np.max(np.abs(array - expected)[finite_bad])):.3g}; "
+               if finite_bad.any() else "")
     detail = (f"{name}: shape {array.shape} as expected, but {int(bad.sum())} of {array.size} "
-              f"entries differ (largest difference {worst:.3g}; tolerance rtol={rtol:g}, "
+              f"entries differ ({largest}tolerance rtol={rtol:g}, "
               f"atol={atol:g}). First differing entries:\n"
               + _first_differences(array, expected, bad))
     diagnosis = _diagnose_values(array, expected)

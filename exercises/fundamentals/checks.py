@@ -40,21 +40,21 @@ def _linear_case(rng, label, n, d_in, d_out, scale=1.0, dtype=np.float64, zero=N
 
 def _linear_values_cases(rng, hidden):
     cases = [_linear_case(rng, "a random batch", 4, 3, 3),
-             _linear_case(rng, "a random batch", 5, 3, 2)]
+             _linear_case(rng, "a random batch", 5, 3, 2),
+             _linear_case(rng, "inputs of magnitude about 1000", 6, 4, 4, scale=1e3),
+             _linear_case(rng, "an all-zero input (the output is the bias)", 3, 4, 2, zero="X")]
     if hidden:
-        cases += [_linear_case(rng, "a larger random batch", 16, 5, 7),
-                  _linear_case(rng, "inputs of magnitude about 1000", 6, 4, 4, scale=1e3),
-                  _linear_case(rng, "an all-zero input (the output is the bias)", 3, 4, 2, zero="X")]
+        cases += [_linear_case(rng, "a larger random batch", 16, 5, 7)]
     return cases
 
 
 def _linear_edge_cases(rng, hidden):
     cases = [_linear_case(rng, "a batch of one example", 1, 3, 2),
-             _linear_case(rng, "a float32 batch", 4, 3, 3, dtype=np.float32)]
+             _linear_case(rng, "a float32 batch", 4, 3, 3, dtype=np.float32),
+             _linear_case(rng, "all-zero weights", 3, 4, 4, zero="W")]
     if hidden:
         cases += [_linear_case(rng, "a batch of one example", 1, 6, 1),
-                  _linear_case(rng, "a float32 batch of one", 1, 5, 3, dtype=np.float32),
-                  _linear_case(rng, "all-zero weights", 3, 4, 4, zero="W")]
+                  _linear_case(rng, "a float32 batch of one", 1, 5, 3, dtype=np.float32)]
     return cases
 
 
@@ -96,13 +96,13 @@ def _mlp_case(rng, label, n, sizes, dtype=np.float64, scale=1.0, zero_input=Fals
 
 def _mlp_cases(rng, hidden):
     cases = [_mlp_case(rng, "a 2-layer network", 5, [3, 4, 2]),
-             _mlp_case(rng, "a 3-layer network", 4, [2, 5, 5, 3])]
+             _mlp_case(rng, "a 3-layer network", 4, [2, 5, 5, 3]),
+             _mlp_case(rng, "a batch of one", 1, [3, 4, 2]),
+             _mlp_case(rng, "a float32 network", 3, [4, 3, 2], dtype=np.float32),
+             _mlp_case(rng, "an all-zero input", 2, [3, 4, 2], zero_input=True)]
     if hidden:
         cases += [_mlp_case(rng, "a 4-layer network", 8, [6, 8, 8, 4, 1]),
-                  _mlp_case(rng, "a batch of one", 1, [3, 4, 2]),
-                  _mlp_case(rng, "a float32 network", 3, [4, 3, 2], dtype=np.float32),
-                  _mlp_case(rng, "a single layer (no hidden layer)", 4, [3, 2]),
-                  _mlp_case(rng, "an all-zero input", 2, [3, 4, 2], zero_input=True)]
+                  _mlp_case(rng, "a single layer (no hidden layer)", 4, [3, 2])]
     return cases
 
 
@@ -166,7 +166,7 @@ register(
     Part("perceptron_step", ASSIGNMENT, "The perceptron learning rule", CHAPTER,
          "fundamentals-perceptron", "perceptron_step(w, b, x, y, lr)"),
     function_aspect("perceptron_step", "update", "the updated weights and bias",
-                    _perceptron_cases, ref_perceptron_step, ("w", "b")),
+                    _perceptron_cases, ref_perceptron_step, ("w", "b"), owned=True),
 )
 
 
@@ -197,12 +197,13 @@ def _regression_cases(rng, hidden):
         return Case(f"{label}: {shapes(pred=pred, target=target)}", (pred, target),
                     float32=dtype == np.float32)
 
-    cases = [case("a random batch with 3 outputs", 4, 3), case("a random batch with one output", 5, 1)]
+    cases = [case("a random batch with 3 outputs", 4, 3), case("a random batch with one output", 5, 1),
+             case("a batch of one with 4 outputs", 1, 4),
+             case("values of magnitude about 10000", 6, 2, scale=1e4),
+             case("a float32 batch", 5, 3, dtype=np.float32)]
     if hidden:
-        cases += [case("a batch of one", 1, 1), case("a batch of one with 4 outputs", 1, 4),
-                  case("a perfect prediction (pred == target)", 3, 2, equal=True),
-                  case("values of magnitude about 10000", 6, 2, scale=1e4),
-                  case("a float32 batch", 5, 3, dtype=np.float32)]
+        cases += [case("a batch of one", 1, 1),
+                  case("a perfect prediction (pred == target)", 3, 2, equal=True)]
     return cases
 
 
@@ -210,15 +211,18 @@ def _binary_cases(rng, hidden):
     def case(label, logits, dtype=np.float64):
         logits = np.asarray(logits, dtype=dtype)
         targets = rng.integers(0, 2, size=logits.shape).astype(dtype)
+        if targets.size > 1:  # both classes, whatever the draw
+            targets.flat[:2] = (0.0, 1.0)
         return Case(f"{label}: {shapes(logits=logits, targets=targets)}", (logits, targets),
                     float32=dtype == np.float32)
 
     cases = [case("random logits, one output per example", randn(rng, 6, 1, scale=2.0)),
-             case("random logits, 3 outputs per example", randn(rng, 4, 3, scale=2.0))]
+             case("random logits, 3 outputs per example", randn(rng, 4, 3, scale=2.0)),
+             case("a batch of one", randn(rng, 1, 1)),
+             case("all-zero logits", np.zeros((4, 2))),
+             case("float32 logits", randn(rng, 5, 2, scale=2.0), dtype=np.float32)]
     if hidden:
-        cases += [case("a batch of one", randn(rng, 1, 1)),
-                  case("all-zero logits", np.zeros((4, 2))),
-                  case("float32 logits", randn(rng, 5, 2, scale=2.0), dtype=np.float32)]
+        cases += [case("random logits, 2 outputs per example", randn(rng, 7, 2, scale=2.0))]
     return cases
 
 
@@ -229,10 +233,12 @@ def _large_binary_cases(rng, hidden):
                     (logits, targets), float32=dtype == np.float32)
 
     cases = [case("large logits, confidently right and wrong", [[1000.0], [-1000.0], [40.0], [-40.0]],
-                  [[1.0], [1.0], [0.0], [0.0]])]
+                  [[1.0], [1.0], [0.0], [0.0]]),
+             case("large float32 logits", [[100.0], [-100.0], [30.0]], [[0.0], [1.0], [1.0]],
+                  dtype=np.float32)]
     if hidden:
         cases += [case("large logits", [[800.0, -800.0], [50.0, -50.0]], [[0.0, 1.0], [1.0, 1.0]]),
-                  case("large float32 logits", [[100.0], [-100.0], [30.0]], [[0.0], [1.0], [1.0]],
+                  case("large float32 logits", [[90.0], [-60.0], [35.0]], [[1.0], [1.0], [0.0]],
                        dtype=np.float32)]
     return cases
 
@@ -245,25 +251,28 @@ def _classification_cases(rng, hidden):
                     f"labels {labels.tolist()}", (logits, labels), float32=dtype == np.float32)
 
     cases = [case("a random batch of 4 examples, 3 classes", randn(rng, 4, 3, scale=2.0)),
-             case("a random batch of 6 examples, 5 classes", randn(rng, 6, 5, scale=2.0))]
+             case("a random batch of 6 examples, 5 classes", randn(rng, 6, 5, scale=2.0)),
+             case("a batch of one", randn(rng, 1, 4)),
+             case("all-zero logits", np.zeros((3, 4))),
+             case("float32 logits", randn(rng, 4, 3, scale=2.0), dtype=np.float32)]
     if hidden:
-        cases += [case("a batch of one", randn(rng, 1, 4)),
-                  case("two classes", randn(rng, 5, 2)),
-                  case("all-zero logits", np.zeros((3, 4))),
-                  case("float32 logits", randn(rng, 4, 3, scale=2.0), dtype=np.float32)]
+        cases += [case("two classes", randn(rng, 5, 2))]
     return cases
 
 
 def _large_classification_cases(rng, hidden):
     logits = np.array([[1000.0, 0.0, -1000.0], [10.0, 800.0, 799.0]])
     cases = [Case("logits of magnitude 1000: [[1000, 0, -1000], [10, 800, 799]], labels [1, 2]",
-                  (logits, np.array([1, 2])))]
+                  (logits, np.array([1, 2]))),
+             Case("float32 logits [[100, -100], [-100, 100]], labels [1, 1]",
+                  (np.array([[100.0, -100.0], [-100.0, 100.0]], np.float32), np.array([1, 1])),
+                  float32=True)]
     if hidden:
         big = randn(rng, 5, 4, scale=500.0)
         cases += [Case("random logits of magnitude about 500, a batch of 5",
                        (big, rng.integers(0, 4, size=5))),
-                  Case("float32 logits [[100, -100], [-100, 100]], labels [1, 1]",
-                       (np.array([[100.0, -100.0], [-100.0, 100.0]], np.float32), np.array([1, 1])),
+                  Case("float32 logits [[90, -80], [-70, 60]], labels [0, 1]",
+                       (np.array([[90.0, -80.0], [-70.0, 60.0]], np.float32), np.array([0, 1])),
                        float32=True)]
     return cases
 

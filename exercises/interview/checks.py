@@ -45,10 +45,11 @@ def _predict_cases(rng, hidden):
                     f"X {X.shape}" + (", float32" if dtype == np.float32 else ""), (model, X),
                     float32=dtype == np.float32)
 
-    cases = [case("a batch of 5 examples", 5), case("a single example", 1)]
+    cases = [case("a batch of 5 examples", 5), case("a single example", 1),
+             case("a model already in evaluation mode", 4, False),
+             case("a float32 model", 6, dtype=np.float32)]
     if hidden:
-        cases += [case("a batch of 12 examples", 12), case("a model already in evaluation mode", 4, False),
-                  case("a float32 model", 6, dtype=np.float32)]
+        cases += [case("a batch of 12 examples", 12)]
     return cases
 
 

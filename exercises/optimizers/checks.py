@@ -6,8 +6,11 @@ import numpy as np
 
 from nnlib import optim
 
+import copy
+
 from autograder.checks._build import function_aspect, randn, shapes
-from autograder.checks._core import Aspect, Case, Part, register, unpack
+from autograder.checks._core import (Aspect, Case, Part, Probe, Steps, register, unmodified,
+                                     unpack)
 
 ASSIGNMENT = "optimizers"
 CHAPTER = "04_optimization"
@@ -15,14 +18,38 @@ CHAPTER = "04_optimization"
 
 # --- ema --------------------------------------------------------------------------------------
 
-def ref_ema(values, beta, bias_correction=False):
-    """Moving averages from nnlib's Adam first moment, which is exactly this average."""
+def ref_ema(values, beta, bias_correction=False, _t_offset=0):
+    """Moving averages from nnlib's Adam first moment, which is exactly this average.
+
+    ``_t_offset`` is for the step-count symptoms only: the bias correction at step t + offset.
+    """
     m = np.zeros_like(values[0])
     out = np.empty_like(values)
     for t, x in enumerate(values, start=1):
         _, m, _ = optim.adam_update(np.zeros_like(x), x, m, np.zeros_like(x), t, lr=0.0, beta1=beta)
-        out[t - 1] = m / (1 - beta ** t) if bias_correction else m
+        out[t - 1] = m / (1 - beta ** (t + _t_offset)) if bias_correction else m
     return out
+
+
+def _step_probes(change):
+    """The symptoms of a step counter off by one: nnlib at t + 1 and at t - 1 (``change(case,
+    offset)`` returns the case with the offset, or None if it does not apply)."""
+    return (
+        Probe("step-ahead", "Your results are nnlib's one step later (t + 1 instead of t): is "
+              "your step counter one ahead? t already starts at 1 (the first step is t = 1), so "
+              "use it as given in 1 - beta^t; do not add 1 and do not count from 0 and add 1 "
+              "twice.", lambda case: change(case, 1)),
+        Probe("step-behind", "Your results are nnlib's one step earlier (t - 1 instead of t): "
+              "is your step counter one behind? The first step is t = 1 and its bias "
+              "correction is 1 - beta^1; a counter started at 0 (enumerate without start=1) "
+              "is one short.", lambda case: change(case, -1)),
+    )
+
+
+def _ema_offset(case, offset):
+    if not case.kwargs.get("bias_correction"):
+        return None
+    return case.replace(_t_offset=offset) if len(case.args[0]) + offset >= 1 else None
 
 
 def _ema_cases(correction):
@@ -35,12 +62,12 @@ def _ema_cases(correction):
                         float32=values.dtype == np.float32)
 
         found = [case("a noisy sequence", 5.0 + randn(rng, 12), 0.9),
-                 case("a constant sequence (all 2.0)", np.full(8, 2.0), 0.8)]
+                 case("a constant sequence (all 2.0)", np.full(8, 2.0), 0.8),
+                 case("a single value", np.array([float(rng.integers(2, 9))]), 0.9),
+                 case("float32 values", randn(rng, 6, dtype=np.float32), 0.5)]
         if hidden:
             found += [case("a sequence of vectors", randn(rng, 10, 3), 0.95),
-                      case("a single value", np.array([4.0]), 0.9),
-                      case("beta = 0 (no memory)", randn(rng, 5), 0.0),
-                      case("float32 values", randn(rng, 6, dtype=np.float32), 0.5)]
+                      case("beta = 0 (no memory)", randn(rng, 5), 0.0)]
         return found
     return cases
 
@@ -49,9 +76,10 @@ register(
     Part("ema", ASSIGNMENT, "Exponential moving averages and bias correction", CHAPTER,
          "optimization-adam", "ema(values, beta, bias_correction)"),
     function_aspect("ema", "plain", "the moving averages without bias correction",
-                    _ema_cases(False), ref_ema, ("averages",)),
+                    _ema_cases(False), ref_ema, ("averages",), owned=True),
     function_aspect("ema", "corrected", "the bias-corrected moving averages",
-                    _ema_cases(True), ref_ema, ("averages",)),
+                    _ema_cases(True), ref_ema, ("averages",), owned=True,
+                    probes=_step_probes(_ema_offset)),
 )
 
 
@@ -60,28 +88,42 @@ register(
 CURVATURE = np.array([1.0, 10.0, 0.1])
 
 
-def _trajectory_aspect(part, what, step_call, reference_call, cases):
+def _trajectory_aspect(part, what, step_call, reference_call, cases, probes=()):
     """An aspect that runs several steps on the valley L = sum(c * theta^2) / 2.
 
     ``step_call(impl, theta, grad, state, t, hyper)`` returns ``(theta, state)`` for the learner's
     function (``state`` is the tuple of optimizer buffers it returns besides the parameters).
+    Each step must leave its inputs (parameters, gradient, state) as they were: the task asks
+    for new arrays. ``hyper["_t_offset"]`` (symptoms only) runs nnlib at step t + offset.
     """
-    def run(step, case):
+    names = ("param", "grad", "state")
+
+    def run(step, case, owned):
         (theta, state, steps), hyper = case.fresh_args()
-        path = []
+        offset = hyper.pop("_t_offset", 0)
+        path = Steps()
         for t in range(1, steps + 1):
             grad = CURVATURE[: theta.size].reshape(theta.shape).astype(theta.dtype) * theta
-            theta, state = step(theta, grad, state, t, hyper)
+            given = (theta, grad, state)
+            pristine = copy.deepcopy(given) if owned else None
+            theta, state = step(theta, grad, state, t + offset, hyper)
+            if owned:
+                unmodified(part, names, (pristine, {}), (given, {}))
             path.append(theta)
-        return {"parameters after each step": path}
+        return {"parameters": path}
 
     def observe(impl, case):
-        return run(lambda *a: step_call(impl, *a), case)
+        return run(lambda *a: step_call(impl, *a), case, owned=True)
 
     def expect(case):
-        return run(reference_call, case)
+        return run(reference_call, case, owned=False)
 
-    return Aspect(part, "trajectory", what, cases, observe, expect)
+    return Aspect(part, "trajectory", what, cases, observe, expect,
+                  arguments=("start", "state", "steps"), probes=probes)
+
+
+def _trajectory_offset(case, offset):
+    return case.replace(_t_offset=offset) if offset > 0 else None
 
 
 def _start(rng, dtype=np.float64):
@@ -102,13 +144,13 @@ def _sgd_one_cases(rng, hidden):
 
     cases = [case("a first step (zero velocity)", randn(rng, 4), randn(rng, 4), np.zeros(4), 0.1, 0.9),
              case("a step with an existing velocity", randn(rng, 2, 3), randn(rng, 2, 3),
-                  randn(rng, 2, 3), 0.05, 0.9)]
+                  randn(rng, 2, 3), 0.05, 0.9),
+             case("a zero gradient (the velocity keeps moving)", randn(rng, 3), np.zeros(3),
+                  randn(rng, 3), 0.1, 0.9),
+             case("float32 arrays", randn(rng, 4, dtype=np.float32), randn(rng, 4, dtype=np.float32),
+                  randn(rng, 4, dtype=np.float32), 0.1, 0.9)]
     if hidden:
-        cases += [case("a step with momentum 0.5", randn(rng, 5), randn(rng, 5), randn(rng, 5), 0.2, 0.5),
-                  case("a zero gradient (the velocity keeps moving)", randn(rng, 3), np.zeros(3),
-                       randn(rng, 3), 0.1, 0.9),
-                  case("float32 arrays", randn(rng, 4, dtype=np.float32), randn(rng, 4, dtype=np.float32),
-                       randn(rng, 4, dtype=np.float32), 0.1, 0.9)]
+        cases += [case("a step with momentum 0.5", randn(rng, 5), randn(rng, 5), randn(rng, 5), 0.2, 0.5)]
     return cases
 
 
@@ -130,7 +172,7 @@ register(
     Part("sgd_momentum_step", ASSIGNMENT, "SGD with momentum", CHAPTER, "optimization-momentum",
          "sgd_momentum_step(param, grad, velocity, lr, momentum)"),
     function_aspect("sgd_momentum_step", "one_step", "one step (new parameters and velocity)",
-                    _sgd_one_cases, ref_sgd_momentum_step, ("param", "velocity")),
+                    _sgd_one_cases, ref_sgd_momentum_step, ("param", "velocity"), owned=True),
     _trajectory_aspect("sgd_momentum_step", "several steps in a row", _sgd_step,
                        lambda *a: _sgd_step(ref_sgd_momentum_step, *a), _sgd_trajectory_cases),
 )
@@ -154,17 +196,20 @@ def _rmsprop_cases(tiny):
                         {"alpha": alpha}, float32=dtype == np.float32)
 
         if tiny:
-            found = [case("a first step (square_avg = 0) with tiny gradients", 1e-6, 0.0, 0.01, 0.99)]
+            found = [case("a first step (square_avg = 0) with tiny gradients", 1e-6, 0.0, 0.01, 0.99),
+                     case("tiny gradients and a small square_avg", 1e-7, 1e-14, 0.01, 0.9),
+                     case("tiny float32 gradients, first step", 1e-5, 0.0, 0.01, 0.99,
+                          dtype=np.float32)]
             if hidden:
-                found += [case("tiny gradients and a small square_avg", 1e-7, 1e-14, 0.01, 0.9),
-                          case("gradients of size 1e-9, first step", 1e-9, 0.0, 0.1, 0.99)]
+                found += [case("gradients of size 1e-9, first step", 1e-9, 0.0, 0.1, 0.99)]
             return found
         found = [case("a first step (square_avg = 0)", 1.0, 0.0, 0.01, 0.99),
-                 case("a step with an existing square_avg", 2.0, 4.0, 0.01, 0.9)]
+                 case("a step with an existing square_avg", 2.0, 4.0, 0.01, 0.9),
+                 case("large gradients", 1e3, 1e6, 0.001, 0.99),
+                 case("a single parameter", 0.5, 0.25, 0.1, 0.5, n=1),
+                 case("float32 arrays", 1.0, 1.0, 0.01, 0.99, dtype=np.float32)]
         if hidden:
-            found += [case("large gradients", 1e3, 1e6, 0.001, 0.99),
-                      case("a single parameter", 0.5, 0.25, 0.1, 0.5, n=1),
-                      case("float32 arrays", 1.0, 1.0, 0.01, 0.99, dtype=np.float32)]
+            found += [case("a step with an existing square_avg", 0.5, 1.0, 0.05, 0.95)]
         return found
     return cases
 
@@ -173,10 +218,10 @@ register(
     Part("rmsprop_step", ASSIGNMENT, "RMSprop", CHAPTER, "optimization-rmsprop",
          "rmsprop_step(param, grad, square_avg, lr, alpha, eps)"),
     function_aspect("rmsprop_step", "step", "one step (new parameters and square_avg)",
-                    _rmsprop_cases(False), ref_rmsprop_step, ("param", "square_avg")),
+                    _rmsprop_cases(False), ref_rmsprop_step, ("param", "square_avg"), owned=True),
     function_aspect("rmsprop_step", "tiny_gradients",
                     "one step with tiny gradients (where epsilon goes)",
-                    _rmsprop_cases(True), ref_rmsprop_step, ("param", "square_avg")),
+                    _rmsprop_cases(True), ref_rmsprop_step, ("param", "square_avg"), owned=True),
 )
 
 
@@ -206,17 +251,22 @@ def _adam_one_cases(decay):
         found = [case("a first step from m = v = 0", 1, randn(rng, n), randn(rng, n),
                       np.zeros(n), np.zeros(n)),
                  case("a first step with lr = 0.01", 1, randn(rng, 2, 3), randn(rng, 2, 3),
-                      np.zeros((2, 3)), np.zeros((2, 3)), lr=0.01)]
+                      np.zeros((2, 3)), np.zeros((2, 3)), lr=0.01),
+                 case("step 5 with existing moments", 5, randn(rng, n), randn(rng, n),
+                      randn(rng, n, scale=0.1), 0.01 * rng.random(n)),
+                 case("a first step with gradients of size 1000", 1, randn(rng, n),
+                      randn(rng, n, scale=1e3), np.zeros(n), np.zeros(n)),
+                 case("a zero gradient at step 3", 3, randn(rng, n), np.zeros(n),
+                      randn(rng, n, scale=0.1), 0.01 * rng.random(n)),
+                 case("tiny gradients (where epsilon goes) at step 2", 2, randn(rng, n),
+                      randn(rng, n, scale=1e-7), randn(rng, n, scale=1e-8),
+                      1e-15 * rng.random(n)),
+                 case("float32 arrays", 1, randn(rng, n, dtype=np.float32),
+                      randn(rng, n, dtype=np.float32), np.zeros(n, np.float32),
+                      np.zeros(n, np.float32))]
         if hidden:
-            found += [case("step 5 with existing moments", 5, randn(rng, n), randn(rng, n),
-                           randn(rng, n, scale=0.1), 0.01 * rng.random(n)),
-                      case("a first step with gradients of size 1000", 1, randn(rng, n),
-                           randn(rng, n, scale=1e3), np.zeros(n), np.zeros(n)),
-                      case("a zero gradient at step 3", 3, randn(rng, n), np.zeros(n),
-                           randn(rng, n, scale=0.1), 0.01 * rng.random(n)),
-                      case("float32 arrays", 1, randn(rng, n, dtype=np.float32),
-                           randn(rng, n, dtype=np.float32), np.zeros(n, np.float32),
-                           np.zeros(n, np.float32))]
+            found += [case("step 4 with existing moments", 4, randn(rng, 2, 3), randn(rng, 2, 3),
+                           randn(rng, 2, 3, scale=0.1), 0.01 * rng.random((2, 3)))]
         return found
     return cases
 
@@ -230,6 +280,11 @@ def _adam_trajectory_cases(decay):
                      (_start(rng), (np.zeros(3), np.zeros(3)), steps), {"lr": lr, **hyper})
                 for lr, steps in settings]
     return cases
+
+
+def _adam_offset(case, offset):
+    t = case.args[4]
+    return case.replace(*case.args[:4], t + offset) if t + offset >= 1 else None
 
 
 def _adam_like_step(name):
@@ -250,8 +305,9 @@ for _name, _title, _anchor, _reference, _decay in [
              f"{_name}(param, grad, m, v, t, lr, beta1, beta2, eps"
              + (", weight_decay)" if _decay else ")")),
         function_aspect(_name, "one_step", "one step (new parameters, m and v)",
-                        _adam_one_cases(_decay), _reference, ("param", "m", "v")),
+                        _adam_one_cases(_decay), _reference, ("param", "m", "v"), owned=True,
+                        probes=_step_probes(_adam_offset)),
         _trajectory_aspect(_name, "several steps in a row", _step,
                            lambda *a, _s=_step, _r=_reference: _s(_r, *a),
-                           _adam_trajectory_cases(_decay)),
+                           _adam_trajectory_cases(_decay), _step_probes(_trajectory_offset)),
     )

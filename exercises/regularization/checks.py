@@ -7,7 +7,7 @@ import numpy as np
 from nnlib import layers, regularization, train
 
 from autograder.checks._build import function_aspect, randn, shapes
-from autograder.checks._core import Aspect, Case, Part, ReturnProblem, describe, register
+from autograder.checks._core import Aspect, Case, Part, Probe, ReturnProblem, describe, register
 
 ASSIGNMENT = "regularization"
 CHAPTER = "05_regularization"
@@ -37,13 +37,13 @@ def _penalty_cases(rng, hidden):
     with_zeros = randn(rng, 3, 3)
     with_zeros[[0, 1, 2], [2, 0, 1]] = 0.0
     cases = [case("two weight matrices", [randn(rng, 3, 2), randn(rng, 2, 4)], 0.1),
-             case("a matrix with some weights exactly 0", [with_zeros], 0.5)]
+             case("a matrix with some weights exactly 0", [with_zeros], 0.5),
+             case("all-zero weights", [np.zeros((2, 2)), np.zeros((2, 1))], 0.3),
+             case("large weights", [randn(rng, 4, 3, scale=1e3)], 0.01),
+             case("float32 weights", [randn(rng, 3, 3, dtype=np.float32)], 0.2)]
     if hidden:
         cases += [case("one weight matrix", [randn(rng, 5, 5)], 1e-3),
-                  case("all-zero weights", [np.zeros((2, 2)), np.zeros((2, 1))], 0.3),
-                  case("large weights", [randn(rng, 4, 3, scale=1e3)], 0.01),
-                  case("strength 0 (no penalty)", [randn(rng, 2, 3)], 0.0),
-                  case("float32 weights", [randn(rng, 3, 3, dtype=np.float32)], 0.2)]
+                  case("strength 0 (no penalty)", [randn(rng, 2, 3)], 0.0)]
     return cases
 
 
@@ -85,12 +85,12 @@ def _dropout_inputs(rng, hidden, with_eval_p=False):
         return Case(f"{label}: p = {p}, x {x.shape}" + (", float32" if dtype == np.float32 else ""),
                     (p, x), seed=int(rng.integers(2**31)), float32=dtype == np.float32)
 
-    cases = [case("a large random batch", 0.2, (200, 100)), case("a large random batch", 0.5, (100, 150))]
+    cases = [case("a large random batch", 0.2, (200, 100)), case("a large random batch", 0.5, (100, 150)),
+             case("a batch of one example", 0.3, (1, 20000)),
+             case("a float32 batch", 0.4, (100, 200), dtype=np.float32)]
     if hidden:
         cases += [case("a high drop probability", 0.8, (150, 150)),
-                  case("p = 0 (nothing dropped)", 0.0, (20, 30)),
-                  case("a batch of one example", 0.3, (1, 20000)),
-                  case("a float32 batch", 0.4, (100, 200), dtype=np.float32)]
+                  case("p = 0 (nothing dropped)", 0.0, (20, 30))]
     return cases
 
 
@@ -147,12 +147,14 @@ register(
          "Dropout(p, rng).forward(x, training) / .backward(grad_out)"),
     Aspect("Dropout", "forward", "the forward pass in training mode (drop rate and scaling)",
            _dropout_inputs, _dropout_forward_observe, _reference_observer(_dropout_forward_observe),
-           tolerances=_DROPOUT_TOLERANCES),
+           tolerances=_DROPOUT_TOLERANCES, arguments=("p", "x")),
     Aspect("Dropout", "eval", "the forward pass in evaluation mode (the identity)",
-           _dropout_inputs, _dropout_eval_observe, _reference_observer(_dropout_eval_observe)),
+           _dropout_inputs, _dropout_eval_observe, _reference_observer(_dropout_eval_observe),
+           arguments=("p", "x")),
     Aspect("Dropout", "backward", "the backward pass (same mask and scale as forward)",
            _dropout_inputs, _dropout_backward_observe,
-           _reference_observer(_dropout_backward_observe), tolerances=_DROPOUT_TOLERANCES),
+           _reference_observer(_dropout_backward_observe), tolerances=_DROPOUT_TOLERANCES,
+           arguments=("p", "x")),
 )
 
 
@@ -194,35 +196,73 @@ def _batchnorm_forward_cases(modes):
         found = []
         if "train" in modes:
             found += [case("a random batch", 8, 3, True, shift=2.0),
-                      case("a random batch", 5, 4, True, scale=3.0, shift=-1.0, momentum=0.2)]
+                      case("a random batch", 5, 4, True, scale=3.0, shift=-1.0, momentum=0.2),
+                      case("inputs of magnitude about 1000", 6, 2, True, scale=1e3, shift=500.0),
+                      case("float32 inputs", 7, 3, True, shift=1.0, dtype=np.float32)]
             if hidden:
                 found += [case("the smallest batch (2 examples)", 2, 3, True),
-                          case("inputs of magnitude about 1000", 6, 2, True, scale=1e3, shift=500.0),
-                          case("a feature that is constant over the batch", 5, 3, True, constant=True),
-                          case("float32 inputs", 7, 3, True, shift=1.0, dtype=np.float32)]
+                          case("a feature that is constant over the batch", 5, 3, True, constant=True)]
         if "eval" in modes:
             found += [case("a batch far from the running mean", 6, 3, False, scale=2.0, shift=5.0),
-                      case("a batch of one example", 1, 4, False)]
+                      case("a batch of one example", 1, 4, False),
+                      case("float32 inputs", 4, 3, False, dtype=np.float32)]
             if hidden:
-                found += [case("a random batch", 9, 2, False, shift=-3.0),
-                          case("float32 inputs", 4, 3, False, dtype=np.float32)]
+                found += [case("a random batch", 9, 2, False, shift=-3.0)]
         return found
     return cases
 
 
 _BN_FORWARD = ("out", "running_mean", "running_var")
+
+
+def _with_batch_statistics(mean: bool, var: bool):
+    """An evaluation case changed so that nnlib normalizes with the batch's own mean and/or
+    (biased) variance: what a learner who mixes up the modes computes."""
+    def change(case):
+        x, gamma, beta, running_mean, running_var, training = case.args
+        if training or x.shape[0] < 2:
+            return None
+        return case.replace(x, gamma, beta, x.mean(axis=0) if mean else running_mean,
+                            x.var(axis=0) if var else running_var, training)
+    return change
+
+
+def _flip_mode(case):
+    x, gamma, beta, running_mean, running_var, training = case.args
+    return case.replace(x, gamma, beta, running_mean, running_var, not training)
+
+
+_MODE_PROBES = (
+    Probe("mode-batch-statistics-in-eval", "In evaluation mode your output uses the batch's own "
+          "mean and variance: normalize with running_mean and running_var instead (and return "
+          "them unchanged), so that a prediction does not depend on the rest of the batch.",
+          _with_batch_statistics(True, True), lambda out: {"out": out["out"]}),
+    Probe("mode-batch-variance-in-eval", "In evaluation mode your output uses the running mean "
+          "but the batch's own variance: normalize with running_var too.",
+          _with_batch_statistics(False, True), lambda out: {"out": out["out"]}),
+    Probe("mode-batch-mean-in-eval", "In evaluation mode your output uses the running variance "
+          "but the batch's own mean: subtract running_mean instead.",
+          _with_batch_statistics(True, False), lambda out: {"out": out["out"]}),
+    Probe("mode-swapped", "Your results are those of the other mode: training=True normalizes "
+          "with the batch's statistics and updates the running ones; training=False uses the "
+          "running ones and leaves them unchanged. Is the test of `training` inverted?",
+          _flip_mode),
+)
 register(
     Part("batchnorm_forward", ASSIGNMENT, "Batch normalization: the forward pass", CHAPTER,
          "regularization-batchnorm-modes",
          "batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum, eps)"),
     function_aspect("batchnorm_forward", "training_output", "the output in training mode",
-                    _batchnorm_forward_cases({"train"}), ref_batchnorm_forward, _BN_FORWARD, ("out",)),
+                    _batchnorm_forward_cases({"train"}), ref_batchnorm_forward, _BN_FORWARD, ("out",),
+                    probes=_MODE_PROBES[3:]),
     function_aspect("batchnorm_forward", "running_stats",
                     "the running mean and variance it returns (updated in training, unchanged in "
                     "evaluation)", _batchnorm_forward_cases({"train", "eval"}),
-                    ref_batchnorm_forward, _BN_FORWARD, ("running_mean", "running_var")),
+                    ref_batchnorm_forward, _BN_FORWARD, ("running_mean", "running_var"),
+                    probes=_MODE_PROBES[3:]),
     function_aspect("batchnorm_forward", "eval_output", "the output in evaluation mode",
-                    _batchnorm_forward_cases({"eval"}), ref_batchnorm_forward, _BN_FORWARD, ("out",)),
+                    _batchnorm_forward_cases({"eval"}), ref_batchnorm_forward, _BN_FORWARD, ("out",),
+                    probes=_MODE_PROBES),
 )
 
 
@@ -243,11 +283,11 @@ def _batchnorm_backward_cases(rng, hidden):
         return Case(f"{label}: {shapes(grad_out=grad_out, x=x, gamma=gamma)}, a random upstream "
                     "gradient", (grad_out, x, gamma), float32=dtype == np.float32)
 
-    cases = [case("a random batch", 6, 3), case("a random batch", 10, 2, scale=2.0)]
+    cases = [case("a random batch", 6, 3), case("a random batch", 10, 2, scale=2.0),
+             case("inputs of magnitude about 100", 5, 3, scale=100.0),
+             case("float32 arrays", 8, 3, dtype=np.float32)]
     if hidden:
-        cases += [case("the smallest batch (2 examples)", 2, 4),
-                  case("inputs of magnitude about 100", 5, 3, scale=100.0),
-                  case("a larger batch", 32, 5), case("float32 arrays", 8, 3, dtype=np.float32)]
+        cases += [case("the smallest batch (2 examples)", 2, 4), case("a larger batch", 32, 5)]
     return cases
 
 
@@ -296,7 +336,8 @@ def _run_early_stopping(cls, case, obey_stop=True):
     """Train through the case's validation losses; return (stopped epoch, weights after restore).
 
     With ``obey_stop=False`` every epoch runs whatever ``update`` says, so that restoring is
-    graded independently of when training stops.
+    graded independently of when training stops. The weights after restore are the caller's own
+    arrays (restore must write into them; replacing the list's entries fails, with a message).
     """
     (losses, patience, min_delta, seed), _ = case.fresh_args()
     rng = np.random.default_rng(seed)
@@ -310,8 +351,16 @@ def _run_early_stopping(cls, case, obey_stop=True):
             stopped = epoch
             if obey_stop:
                 break
+    arrays = list(weights)  # the caller's own arrays: restore must write into them
     stopper.restore(weights)
-    return stopped, weights
+    rebound = [i for i, (w, a) in enumerate(zip(weights, arrays)) if w is not a]
+    if rebound and not obey_stop:  # restoring is graded on the run that ignores stopping
+        raise ReturnProblem(
+            f"restore replaced entries of the list it was given (weights[{rebound[0]}] = ...) "
+            f"instead of writing into the caller's arrays: the caller's model keeps its old "
+            f"arrays, so it is not restored. Copy the values in place: w[...] = best "
+            f"(or np.copyto(w, best)) for each array w of weights")
+    return stopped, arrays
 
 
 def _early_stopping_cases(rng, hidden):
@@ -338,13 +387,15 @@ def _early_stopping_aspect(name, what, field):
 
     return Aspect("EarlyStopping", name, what, _early_stopping_cases,
                   lambda impl, case: {field: observe(impl, case)},
-                  lambda case: {field: observe(_ReferenceEarlyStopping, case)})
+                  lambda case: {field: observe(_ReferenceEarlyStopping, case)},
+                  arguments=("losses", "patience", "min_delta", "seed"))
 
 
 register(
     Part("EarlyStopping", ASSIGNMENT, "Early stopping", CHAPTER, "regularization-early-stopping",
          "EarlyStopping(patience, min_delta).update(value, weights) / .restore(weights)"),
-    _early_stopping_aspect("stop", "when training stops (-1: never)", "stopped at epoch"),
+    _early_stopping_aspect("stop", "the epoch at which update() first returns True (-1 if it "
+                           "never does)", "stopped at epoch"),
     _early_stopping_aspect("restore", "the weights after restore() (those of the best epoch, "
                            "checked after running every epoch)",
                            "weights after restore"),

@@ -1,0 +1,433 @@
+"""Name a mistake by its symptom when no known mistake of the bank behaves like the learner's code.
+
+Each symptom is a fact about the learner's outcomes, checked on every case of the aspect, and
+its hint says what usually causes it:
+
+- ``nan-inf``: nan or inf where nnlib is finite; the line of the learner's code where the first
+  one appeared (found by tracing their code, :func:`first_line`), and numpy's warning;
+- ``float64``: a float64 result for float32 inputs; the line where the first float64 value
+  appeared (``np.sqrt(2)``, ``np.power``, an array made without ``dtype=``...);
+- ``constant-factor``: a result that is ``c`` times nnlib's on every case, with ``c`` named
+  (2, 1/2, sqrt(2), sqrt(3), N the batch size, the number of entries, 1/(1 - p),
+  1/(1 - beta^t)...) from the case's own arguments;
+- ``other-axis``: a result with one entry per row where nnlib has one per column, or the other
+  way round (a sum or mean over the wrong axis);
+- the aspect's own probes (:class:`~._core.Probe`): nnlib re-run on changed inputs, e.g. a step
+  counter off by one (``step-ahead``, ``step-behind``) or a mode mix-up.
+
+A symptom is named only when it holds on every case where the learner's result is wrong (and
+says nothing false on the others), so that a hint appears only for its mistake. Each hint ends
+with ``[symptom: <id>]``.
+"""
+from __future__ import annotations
+
+import linecache
+import math
+import os
+import sys
+from typing import Any, Callable
+
+import numpy as np
+
+from autograder import content
+from autograder.checks._core import (
+    _PACKAGE_DIR, Aspect, Case, Outcome, _array_leaves, argument_names, compare, outcomes_agree,
+    reference, run,
+)
+
+#: How a symptom is tagged in a failure message: ``[symptom: <id>]``.
+SYMPTOM_TAG = "symptom: "
+
+_NUMPY_DIR = os.path.dirname(np.__file__)
+
+
+# --- tracing the learner's code ----------------------------------------------------------------
+
+def _is_learners(filename: str) -> bool:
+    path = os.path.abspath(filename) if not filename.startswith("<") else filename
+    ours = (_PACKAGE_DIR, _NUMPY_DIR, *map(str, content.source_paths()))
+    return not (path.startswith(ours) or "/nnlib/" in path or "site-packages" in path
+                or filename.startswith("<frozen"))
+
+
+def first_line(call: Callable[[], Any], bad: Callable[[Any], bool]) -> tuple[str, int, str] | None:
+    """Run ``call()`` and find the first line of the learner's code after which one of its
+    local variables (or the value it returns) is ``bad``, when it was not before.
+
+    Returns ``(filename, line number, source line or "")``, or None. Only frames of the
+    learner's code are traced (not numpy's, nnlib's or the checks').
+    """
+    found: list[tuple[str, int]] = []
+
+    def bad_names(frame) -> set[str]:
+        names = set()
+        for name, value in list(frame.f_locals.items()):
+            try:
+                if bad(value):
+                    names.add(name)
+            except Exception:  # noqa: BLE001 - a local that cannot be inspected
+                pass
+        return names
+
+    def tracer(frame, event, arg):
+        if event != "call" or not _is_learners(frame.f_code.co_filename):
+            return None
+        state = {"seen": bad_names(frame), "line": frame.f_lineno}
+
+        def local(frame, event, arg):
+            if found:
+                return None
+            if event in ("line", "return"):
+                now = bad_names(frame)
+                returned = event == "return"
+                if now - state["seen"] or (returned and _safe(bad, arg)):
+                    line = frame.f_lineno if returned else state["line"]
+                    found.append((frame.f_code.co_filename, line))
+                    return None
+                state["seen"], state["line"] = now, frame.f_lineno
+            return local
+
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        call()
+    except Exception:  # noqa: BLE001 - the learner's code may raise; what was found stands
+        pass
+    finally:
+        sys.settrace(previous)
+    if not found:
+        return None
+    filename, line = found[0]
+    return filename, line, linecache.getline(filename, line).strip()
+
+
+def _safe(predicate, value) -> bool:
+    try:
+        return bool(predicate(value))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _is_float64(value) -> bool:
+    if isinstance(value, np.ndarray):
+        return value.dtype == np.float64
+    if isinstance(value, np.float64):
+        return True
+    return isinstance(value, (list, tuple)) and any(_is_float64(v) for v in value)
+
+
+def _is_non_finite(value) -> bool:
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "fc" and not np.isfinite(value).all()
+    if isinstance(value, (float, np.floating)):
+        return not math.isfinite(value)
+    return isinstance(value, (list, tuple)) and any(_is_non_finite(v) for v in value)
+
+
+def _where(found: tuple[str, int, str] | None) -> str:
+    if found is None:
+        return ""
+    _, line, text = found
+    return f" It first appears on line {line} of your code" + (f": `{text}`" if text else "")
+
+
+#: Calls and constants that turn float32 into float64, as they appear in code.
+_PROMOTERS = (
+    ("np.sqrt(", "np.sqrt of a Python number is a float64 scalar (use math.sqrt or ** 0.5)"),
+    ("np.power(", "np.power with a float64 argument returns float64"),
+    ("np.pi", "np.pi is a float64 scalar (math.pi is a Python float and keeps float32)"),
+    ("np.exp(", "np.exp of a Python number is a float64 scalar (use math.exp)"),
+    ("np.log(", "np.log of a Python number is a float64 scalar (use math.log)"),
+    ("np.float64", "np.float64 makes float64 values"),
+    ("np.zeros(", "np.zeros(shape) without dtype= is float64 (use np.zeros_like(x))"),
+    ("np.ones(", "np.ones(shape) without dtype= is float64 (use np.ones_like(x))"),
+    ("np.empty(", "np.empty(shape) without dtype= is float64 (use np.empty_like(x))"),
+    ("np.array(", "np.array of Python numbers is float64 (pass dtype=x.dtype)"),
+    ("np.full(", "np.full without dtype= is float64 (use np.full_like(x, value))"),
+    ("astype(float)", "astype(float) is float64 (use astype(x.dtype))"),
+    ("astype(np.float64)", "astype(np.float64) is float64 (use astype(x.dtype))"),
+    (".normal(", "rng.normal and rng.standard_normal draw float64 unless you convert them"),
+    (".uniform(", "rng.uniform draws float64 unless you convert it"),
+    (".random(", "rng.random draws float64 unless you pass dtype="),
+    (".standard_normal(", "rng.standard_normal draws float64 unless you pass dtype="),
+    ("erf", "scipy's erf, math.erf through np.vectorize and similar return float64"),
+)
+
+
+# --- the symptoms ------------------------------------------------------------------------------
+
+def _tag(symptom_id: str, hint: str) -> tuple[str, str]:
+    return symptom_id, hint
+
+
+def _float64(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        if not case.float32 or outcome.value is None:
+            continue
+        for name, value in outcome.value.items():
+            wanted = exp.get(name)
+            got64 = (isinstance(value, np.ndarray) and value.dtype == np.float64) or (
+                name == "dtype" and value == "float64")
+            if got64 and (isinstance(wanted, np.ndarray) and wanted.dtype == np.float32
+                          or wanted == "float32"):
+                found = first_line(lambda: aspect.observe(impl, case), _is_float64)
+                text = found[2] if found else ""
+                causes = [why for code, why in _PROMOTERS if code in text]
+                hint = (f"{name}: you returned float64 for float32 input ({case.label}).")
+                hint += _where(found) + ("." if found else "")
+                if causes:
+                    hint += " There, " + "; ".join(causes[:2]) + "."
+                hint += (" Keep the input's dtype: compute with Python numbers (math.sqrt(2), "
+                         "2 ** 0.5) and make arrays with np.zeros_like(x) or dtype=x.dtype.")
+                return _tag("float64", hint)
+    return None
+
+
+def _non_finite(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        if outcome.value is None:
+            continue
+        for name, value in outcome.value.items():
+            wanted = exp.get(name)
+            if not (_is_non_finite(value) and not _is_non_finite(wanted)):
+                continue
+            kinds = sorted({("nan" if np.isnan(v) else "inf")
+                            for a in _array_leaves(value if not np.isscalar(value)
+                                                   else np.asarray(value))
+                            for v in np.asarray(a, np.float64).ravel() if not np.isfinite(v)})
+            what = " and ".join(kinds)
+            found = first_line(lambda: aspect.observe(impl, case), _is_non_finite)
+            hint = f"{name}: your result has {what} where nnlib's is finite ({case.label})."
+            hint += _where(found) + ("." if found else "")
+            warned = sorted({w.split(": ", 1)[-1] for w in outcome.warnings
+                             if w.startswith("RuntimeWarning")})
+            if warned:
+                hint += " numpy warned: " + "; ".join(warned[:3]) + "."
+            hint += (" exp of a large number overflows to inf; 0/0, inf - inf and inf/inf give "
+                     "nan; log(0) is -inf and the log or square root of a negative number nan.")
+            return _tag("nan-inf", hint)
+    return None
+
+
+def _candidates(case: Case, names: tuple[str, ...]) -> list[tuple[str, str, float]]:
+    """Constant factors a learner's result may be off by, from the case's own arguments, as
+    ``(key, label, value)``: the key is the same on every case (``"N"``), the label names this
+    case's value (``"N = 5, the number of rows of X (the batch size)"``)."""
+    found = [("2", "2", "", 2.0), ("sqrt(2)", "sqrt(2)", "", math.sqrt(2)),
+             ("sqrt(3)", "sqrt(3)", "", math.sqrt(3))]
+    named = [(names[i] if i < len(names) else f"argument {i + 1}", v)
+             for i, v in enumerate(case.args)] + list(dict(case.kwargs).items())
+    scalars = {n: float(v) for n, v in named
+               if isinstance(v, (int, float, np.integer, np.floating))
+               and not isinstance(v, (bool, np.bool_))}
+    first = True
+    for name, value in named:
+        leaves = list(_array_leaves(value))
+        if isinstance(value, (list, tuple)) and len(leaves) > 1:
+            found.append((f"arrays:{name}", f"{len(leaves)}", f"the number of arrays in {name}",
+                          float(len(leaves))))
+        for array in leaves:
+            if array.ndim >= 1 and first:
+                first = False
+                if array.shape[0] > 1:
+                    found.append(("N", "N", f"N = {array.shape[0]}, the number of rows of "
+                                            f"{name}: the batch size", float(array.shape[0])))
+                if array.ndim >= 2 and array.shape[-1] > 1:
+                    found.append(("D", f"{array.shape[-1]}", f"the number of columns of {name}",
+                                  float(array.shape[-1])))
+            if array.size > 1 and len(leaves) == 1:
+                found.append((f"size:{name}", f"{array.size}", f"the number of entries of {name}",
+                              float(array.size)))
+    p = scalars.get("p")
+    if p is not None and 0 < p < 1:
+        found += [("1/(1-p)", "1/(1 - p)", f"p = {p:g}", 1 / (1 - p)),
+                  ("1-p", "(1 - p)", f"p = {p:g}", 1 - p)]
+    t = scalars.get("t", scalars.get("step"))
+    for beta_name in ("beta", "beta1", "beta2", "alpha", "momentum"):
+        beta = scalars.get(beta_name)
+        if beta is None or not 0 < beta < 1:
+            continue
+        found.append((f"1-{beta_name}", f"(1 - {beta_name})", f"{beta_name} = {beta:g}", 1 - beta))
+        if t is not None and t >= 1 and beta ** t > 1e-12:
+            corr = 1 - beta ** t
+            found += [(f"bias:{beta_name}", f"1/(1 - {beta_name}^t)",
+                       f"a bias correction, t = {t:g}", 1 / corr),
+                      (f"sqrt-bias:{beta_name}", f"1/sqrt(1 - {beta_name}^t)",
+                       f"a bias correction under a square root, t = {t:g}", 1 / math.sqrt(corr))]
+    for name in ("lr", "strength", "weight_decay", "max_norm"):
+        if scalars.get(name) not in (None, 0.0, 1.0):
+            found.append((name, name, f"{name} = {scalars[name]:g}", scalars[name]))
+    return found
+
+
+def _name_factor(c: float, candidates) -> dict[str, str]:
+    """``{key: label}`` of the candidates that ``c`` is (or is one over)."""
+    named = {}
+    for key, symbol, explanation, value in candidates:
+        if value <= 0 or abs(value - 1) < 1e-9:
+            continue
+        note = f" ({explanation})" if explanation else ""
+        if abs(c / value - 1) < 1e-4:
+            named[key] = symbol + note
+        elif abs(c * value - 1) < 1e-4:
+            if symbol.startswith("1/"):
+                inverse = symbol[2:]
+            else:
+                inverse = "1/" + (f"({symbol})" if " " in symbol and not symbol.startswith("(")
+                                  else symbol)
+            named["1/" + key] = inverse + note
+    return named
+
+
+def _ratios(value, wanted) -> list[tuple[float, Any]] | None:
+    """``[(c, nnlib's array)]``: the constant ratio value / wanted of each wrong array (one for
+    an array or a number, one per wrong array of a list); None if some ratio is not constant."""
+    from autograder.checks._core import constant_ratio
+
+    if isinstance(wanted, list):
+        if not isinstance(value, (list, tuple)) or len(value) != len(wanted):
+            return None
+        out = []
+        for v, w in zip(value, wanted):
+            try:
+                same = np.allclose(np.asarray(v, np.float64), np.asarray(w, np.float64),
+                                   rtol=1e-6, atol=1e-12)
+            except (TypeError, ValueError):
+                return None
+            if same:
+                continue
+            r = _ratios(v, w)
+            if r is None:
+                return None
+            out += r
+        return out or None
+    try:
+        c = constant_ratio(value, wanted)
+    except (TypeError, ValueError):
+        return None
+    return None if c is None or abs(c - 1) < 1e-6 else [(c, wanted)]
+
+
+def _constant_factor(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """A field that is c times nnlib's on every case where it is wrong, with c named the same
+    way on each (a list of arrays: on each wrong array)."""
+    names = argument_names(aspect)
+    fields: dict[str, Any] = {}
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        if outcome.value is None:
+            return None
+        for name, wanted in exp.items():
+            value = outcome.value.get(name)
+            if not compare(aspect, case, {name: value}, {name: wanted}) or fields.get(
+                    name, ...) is None:
+                continue  # right on this case, or already not a constant factor
+            ratios = (None if isinstance(wanted, (str, bool, tuple, int))
+                      else _ratios(value, wanted))
+            if not ratios:
+                fields[name] = None
+                continue
+            candidates = _candidates(case, names)
+            keys = None
+            for c, array in ratios:
+                here = _name_factor(c, candidates + [
+                    ("each-size", f"{np.size(array)}", "the number of entries of that array",
+                     float(np.size(array)))] * isinstance(wanted, list))
+                keys = here if keys is None else {k: v for k, v in keys.items() if k in here}
+            before = fields.get(name)
+            if before is not None:
+                keys = {k: v for k, v in before[1].items() if k in keys}
+            fields[name] = (before[0] if before else ratios[0][0], keys,
+                            before[2] if before else case) if keys else None
+    for name, found in fields.items():
+        if found:
+            c, keys, case = found
+            which = " or ".join(list(keys.values())[:2])
+            hint = (f"{name}: your result is {c:.6g} times nnlib's on every case where it is "
+                    f"wrong: a factor {which}; first seen on {case.label}. Look for a factor your "
+                    f"code has and the formula does not, or the other way round: a sum where a "
+                    f"mean is asked (or a mean where a sum is), a missing or extra 2 or 1/2, a "
+                    f"square root, a scale such as 1/(1 - p) or a bias correction "
+                    f"1/(1 - beta^t).")
+            return _tag("constant-factor", hint)
+    return None
+
+
+def _other_axis(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """One entry per row where nnlib has one per column (or the reverse), on every such case."""
+    names = argument_names(aspect)
+    seen = None
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        if outcome.value is None:
+            return None
+        arrays = [a for v in case.args for a in _array_leaves(v) if a.ndim == 2]
+        if not arrays:
+            continue
+        n, d = arrays[0].shape
+        for name, wanted in exp.items():
+            value = outcome.value.get(name)
+            if not isinstance(wanted, np.ndarray) or not isinstance(value, np.ndarray):
+                continue
+            if not compare(aspect, case, {name: value}, {name: wanted}):
+                continue
+            swapped = tuple(n if s == d else d if s == n else s for s in wanted.shape)
+            if n != d and value.shape == swapped and value.shape != wanted.shape:
+                seen = (name, case, wanted.shape, value.shape)
+            else:
+                return None
+    if seen is None:
+        return None
+    name, case, want, got = seen
+    first = names[0] if names else "the input"
+    hint = (f"{name}: nnlib's has shape {want} and yours {got} ({case.label}): you reduced "
+            f"over the other axis. For a batch of shape (N, features), a sum or mean over the "
+            f"examples is axis=0 (one value per feature); over the features, axis=1 (one per "
+            f"example). Check the axis= of your sums, means and max in {first}'s computation.")
+    return _tag("other-axis", hint)
+
+
+def _probes(aspect: Aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    for probe in aspect.probes:
+        spoke = wrong = False
+        for case, outcome, exp in zip(cases, outcomes, expected):
+            try:
+                changed = probe.change(case)
+                if changed is None:
+                    continue
+                theirs = reference(aspect, changed)
+                if probe.output is not None:
+                    theirs = probe.output(theirs)
+            except Exception:  # noqa: BLE001 - nnlib refuses the changed input: no claim here
+                continue
+            if not outcomes_agree(aspect, case, outcome, Outcome(value=theirs)):
+                break
+            spoke = True
+            wrong = wrong or bool(compare(aspect, case, theirs, exp))
+        else:
+            if spoke and wrong:
+                return _tag(probe.id, probe.hint)
+    return None
+
+
+#: The symptoms, most specific first; the first two that hold are named.
+_SYMPTOMS = (_probes, _float64, _non_finite, _other_axis, _constant_factor)
+
+
+def diagnose(aspect: Aspect, impl, cases: list[Case], outcomes: list[Outcome]) -> list[tuple[str, str]]:
+    """``[(symptom id, hint)]`` for the learner's outcomes on ``cases`` (at most two)."""
+    expected = [reference(aspect, case) for case in cases]
+    found = []
+    for symptom in _SYMPTOMS:
+        try:
+            result = symptom(aspect, impl, cases, outcomes, expected)
+        except Exception:  # noqa: BLE001 - a symptom that cannot be computed is not named
+            result = None
+        if result and result[0] not in {f[0] for f in found}:
+            found.append(result)
+        if len(found) == 2:
+            break
+    return found
+
+
+__all__ = ["SYMPTOM_TAG", "diagnose", "first_line", "run"]
