@@ -20,6 +20,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from . import lateness
 from .course import Course, only_requested
 from .ledger import (LatePenalties, all_problems, ensure_table, graded, not_graded, record,
                      record_not_graded)
@@ -35,6 +36,7 @@ class GradeSummary:
     not_graded: list[str] = field(default_factory=list)  # failed, not the student's doing
     still_not_graded: list[str] = field(default_factory=list)  # from an earlier run, not retried
     problems: list[dict] = field(default_factory=list)  # from this run
+    late: dict = field(default_factory=dict)  # student -> lateness.Lateness, late ones only
     seconds: float = 0.0
     executor: str = ""
 
@@ -146,6 +148,10 @@ def _grade_and_record(course: Course, gb, spec: AssignmentSpec, executor, jobs: 
             else:
                 record(course, gb, spec, job, result, summary.run_id, late)
                 summary.graded.append(job.student)
+                submission_lateness = lateness.of_submission(
+                    gb.find_submission(spec.name, job.student))
+                if submission_lateness.late:
+                    summary.late[job.student] = submission_lateness
             for item in result["problems"]:
                 summary.problems.append({"student": job.student, **item})
             bar.update(1)
@@ -238,6 +244,13 @@ def _print_summary(summary: GradeSummary, course: Course, out, recorded: set[str
                   file=out)
     else:
         print("No problems found in this run.", file=out)
+    if summary.late:
+        print(f"Late: {len(summary.late)} submission(s) (after the due date; the penalty is "
+              "taken off the score everywhere):", file=out)
+        width = max(len(s) for s in summary.late)
+        for student, late in sorted(summary.late.items()):
+            print(f"  {student:<{width}}  {lateness.duration(late.seconds):>12} late  "
+                  f"penalty {late.penalty:g}", file=out)
     if summary.not_graded:
         print(f"NOT GRADED: {len(summary.not_graded)} submission(s) could not be graded, for a "
               "reason outside the students' control (listed above); nothing was recorded for "

@@ -3,7 +3,13 @@
 Three plots (matplotlib, embedded as base64 PNG, so the page is a single file that opens
 offline): the distribution of total scores, each part's success rate (the share of submissions
 with full points on it), and the known mistakes the class made most often. Tables give the
-numbers behind each plot, the hint every mistake gets, and the problems found while grading.
+numbers behind each plot, the hint every mistake gets, the problems found while grading, and one
+row per student (score after any late penalty, lateness, the parts that lost points, the
+mistakes named). Scores are the same as the export's and the feedback pages' (``lateness``).
+
+A failing test may name several known mistakes when they behave identically on its cases (a
+naive sigmoid and one that uses ``np.where`` both overflow): the report counts each student once,
+under the first one named, and lists the others as alternatives.
 """
 from __future__ import annotations
 
@@ -17,8 +23,19 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import lateness
 from .course import Course, CourseError
 from .hints import MistakeInfo, read_parts
+
+
+@dataclass
+class StudentRow:
+    student: str
+    score: float | None  # after the late penalty; None while not graded
+    late: lateness.Lateness = lateness.Lateness(0.0, 0.0)
+    lost: list[str] = field(default_factory=list)  # grade ids below full points
+    mistakes: list[str] = field(default_factory=list)  # counted mistake ids
+    problems: list[str] = field(default_factory=list)  # problem kinds
 
 
 @dataclass
@@ -31,13 +48,15 @@ class ClassData:
     mistakes: Counter = field(default_factory=Counter)  # mistake id -> students
     mistake_parts: dict[str, set] = field(default_factory=lambda: defaultdict(set))
     mistake_info: dict[str, MistakeInfo] = field(default_factory=dict)
+    alternatives: dict[str, set] = field(default_factory=lambda: defaultdict(set))
     problems: list[dict] = field(default_factory=list)
+    students: dict[str, StudentRow] = field(default_factory=dict)
 
 
 def gather(course: Course, assignment: str) -> ClassData:
     """Scores from the gradebook, mistakes from the autograded notebooks, problems from the
     grading ledger."""
-    from .ledger import graded
+    from .ledger import graded, not_graded
 
     spec = course.assignment_spec(assignment)
     data = ClassData(assignment, spec.max_score)
@@ -50,11 +69,14 @@ def gather(course: Course, assignment: str) -> ClassData:
                               f"{assignment}` first")
         for sub in submissions:
             student = sub.student.id
-            penalty = sum(nb.late_submission_penalty or 0.0 for nb in sub.notebooks)
-            data.totals[student] = max(0.0, sub.score - penalty)
+            late = lateness.of_submission(sub)
+            data.totals[student] = lateness.final_score(sub.score, late.penalty)
+            row = data.students[student] = StudentRow(student, data.totals[student], late)
             for nb in sub.notebooks:
                 for grade in nb.grades:
                     data.part_scores.setdefault(grade.name, []).append(grade.score)
+                    if grade.score < grade.max_score:
+                        row.lost.append(grade.name)
             for nb in spec.notebooks:
                 path = course.folder("autograded", student, assignment) / f"{nb.name}.ipynb"
                 if not path.exists():
@@ -63,16 +85,27 @@ def gather(course: Course, assignment: str) -> ClassData:
                     parts = read_parts(json.loads(path.read_text()), nb.name)
                 except ValueError:
                     continue
-                seen = set()
                 for part in parts.values():
-                    for mistake in part.mistakes:
-                        data.mistake_parts[mistake.id].add(part.grade_id)
-                        data.mistake_info[mistake.id] = mistake
-                        seen.add(mistake.id)
-                data.mistakes.update(seen)
-        for student, row in sorted(graded(gb, assignment).items()):
-            for item in json.loads(row["problems"]):
+                    if not part.mistakes:
+                        continue
+                    counted, *others = part.mistakes
+                    data.mistake_parts[counted.id].add(part.grade_id)
+                    data.mistake_info[counted.id] = counted
+                    data.alternatives[counted.id].update(m.id for m in others)
+                    if counted.id not in row.mistakes:
+                        row.mistakes.append(counted.id)
+            data.mistakes.update(row.mistakes)
+        for student, graded_row in sorted(graded(gb, assignment).items()):
+            for item in json.loads(graded_row["problems"]):
                 data.problems.append({"student": student, **item})
+        for student, pending in sorted(not_graded(gb, assignment).items()):
+            data.students.setdefault(student, StudentRow(student, None))
+            for item in json.loads(pending["problems"]):
+                data.problems.append({"student": student, "not_graded": True, **item})
+        for item in data.problems:
+            row = data.students.get(item["student"])
+            if row is not None and item["kind"] not in row.problems:
+                row.problems.append(item["kind"])
     finally:
         gb.close()
     return data
@@ -147,8 +180,13 @@ def render(data: ClassData, images: dict[str, str]) -> str:
         f"<td class=num>{statistics.mean(data.part_scores.get(name, [0.0])):.2f}</td>"
         f"<td class=num>{100 * _success(data, name, maximum):.0f}%</td></tr>"
         for name, maximum in data.parts)
+    def alternatives(m):
+        others = sorted(data.alternatives.get(m, ()))
+        return ("<br><small>or, alike on these cases: "
+                + ", ".join(f"<code>{e(o)}</code>" for o in others) + "</small>") if others else ""
+
     mistake_rows = "".join(
-        f"<tr><td><code>{e(m)}</code></td><td class=num>{n}</td>"
+        f"<tr><td><code>{e(m)}</code>{alternatives(m)}</td><td class=num>{n}</td>"
         f"<td>{', '.join(f'<code>{e(p)}</code>' for p in sorted(data.mistake_parts[m]))}</td>"
         f"<td>{e(data.mistake_info[m].description or '')}</td>"
         f"<td>{e(data.mistake_info[m].hint or '')}</td></tr>"
@@ -158,6 +196,24 @@ def render(data: ClassData, images: dict[str, str]) -> str:
         f"<td>{e(p.get('notebook') or '')}</td><td>{e(p['message'].splitlines()[0])}</td></tr>"
         for p in data.problems)
     kinds = Counter(p["kind"] for p in data.problems)
+    late = [r for r in data.students.values() if r.late.late]
+    if late:
+        stats += (f"; {len(late)} late, with penalties of {sum(r.late.penalty for r in late):g} "
+                  "point(s) in all (scores here are after the penalty)")
+    pending = [r.student for r in data.students.values() if r.score is None]
+    if pending:
+        stats += f"; {len(pending)} not graded yet ({', '.join(pending)})"
+
+    def codes(items):
+        return ", ".join(f"<code>{e(i)}</code>" for i in items)
+
+    student_rows = "".join(
+        f"<tr><td>{e(r.student)}</td>"
+        f"<td class=num>{'not graded' if r.score is None else f'{r.score:g}'}</td>"
+        f"<td>{e(lateness.duration(r.late.seconds)) if r.late.late else ''}</td>"
+        f"<td class=num>{f'{r.late.penalty:g}' if r.late.penalty else ''}</td>"
+        f"<td>{codes(r.lost)}</td><td>{codes(r.mistakes)}</td><td>{codes(r.problems)}</td></tr>"
+        for r in sorted(data.students.values(), key=lambda r: r.student))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Class report: {e(data.assignment)}</title>
 <style>{_CSS}</style></head><body>
@@ -177,6 +233,10 @@ def render(data: ClassData, images: dict[str, str]) -> str:
 <p>{e(', '.join(f'{k}: {n}' for k, n in kinds.most_common()) or 'none')}</p>
 <table><tr><th>student</th><th>kind</th><th>notebook</th><th>details</th></tr>
 {problem_rows or '<tr><td colspan=4>none</td></tr>'}</table>
+<h2>Students</h2>
+<table><tr><th>student</th><th>score</th><th>late by</th><th>late penalty</th>
+<th>parts that lost points</th><th>known mistakes</th><th>problems</th></tr>
+{student_rows}</table>
 </body></html>
 """
 

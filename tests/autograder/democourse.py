@@ -156,9 +156,11 @@ def source_notebook() -> dict:
                   "Fill in each cell marked `YOUR CODE HERE`, then run the tests below it."),
         _code("import numpy as np", _meta("imports", locked=True)),
     ]
-    titles = {"sigmoid": "## 1. A stable sigmoid (2 points)",
+    titles = {"sigmoid": "## 1. A stable sigmoid (2 points)\n\n"
+                         "$\\sigma(x) = \\frac{1}{1 + e^{-x}}$, with no overflow for any $x$.",
               "relu_grad": "## 2. The ReLU derivative (1 point)",
-              "mse": "## 3. Mean squared error (2 points)"}
+              "mse": "## 3. Mean squared error (2 points)\n\n"
+                     "$$\\mathrm{MSE} = \\frac{1}{N} \\sum_{i=1}^{N} (p_i - t_i)^2$$"}
     for part in ("sigmoid", "relu_grad", "mse"):
         body = ANSWERS[part]["correct"][len(_STUBS[part]):]
         answer = _STUBS[part] + "    ### BEGIN SOLUTION\n" + body + "    ### END SOLUTION\n"
