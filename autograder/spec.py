@@ -168,15 +168,19 @@ PROBLEM_KINDS = {
     "unearned-points": "a part passed in the notebook but not when run in isolation on the "
                        "grader's own inputs (patched checks, forged results, read answers, or "
                        "code that only works inside the notebook); it earns nothing",
-    "trusted-run-failed": "the isolated run that scores the checked parts did not finish (see "
-                          "the message); those parts earn nothing",
+    "trusted-run-failed": "the isolated run that scores the checked parts was stopped or "
+                          "broken by the submission's own code (see the message); those parts "
+                          "earn nothing",
+    "trusted-run-not-started": "the isolated run that scores the checked parts could not start "
+                               "(the grader's failure, not the student's); the submission is "
+                               "not graded (a rerun grades it)",
     "not-isolated": "a test cell could not be scored in isolation; its notebook score stands",
 }
 
 #: Kinds of problem that are the grader's failure, not the student's: a submission with one is
 #: recorded as not graded (never as 0), and a plain rerun grades it again.
 NOT_GRADED_KINDS = frozenset({"worker-died", "grader-time-limit", "grader-crashed",
-                              "kernel-failed"})
+                              "kernel-failed", "trusted-run-not-started"})
 
 
 def not_graded_reason(result: dict) -> str | None:

@@ -231,25 +231,31 @@ def _execute_and_score(job: Job, spec: NotebookSpec, sanitized, work: Path,
 def _apply_trusted(job: Job, spec: NotebookSpec, sanitized, executed: str, grades: dict,
                    verdict, problems: list[dict]) -> tuple[dict, str, list[str]]:
     """The grades, executed notebook and cells to review once the trusted scores (the future
-    ``verdict``) replace the notebook's; if that fails, the checked cells earn nothing and are
-    flagged for review."""
+    ``verdict``) replace the notebook's.
+
+    If the isolated scoring itself fails (its sandbox never reached the learner's code, or the
+    grader's code raised), that is no doing of the student's: a problem of a kind in
+    ``spec.NOT_GRADED_KINDS`` makes the whole submission not graded (never 0), and a rerun
+    grades it. (A trusted run that the learner's code stopped or broke is judged by
+    ``trusted.apply``: its checked parts earn nothing.)"""
     from . import trusted
+    from .sandbox import SandboxUnavailable
+    from .trusted.scoring import TrustedRunNotStarted, checked_cells
 
+    filename = spec.name + ".ipynb"
     try:
-        grades, executed, review = trusted.apply(spec, sanitized, executed, grades,
-                                                 verdict.result(), problems,
-                                                 job.assignment.config)
-    except Exception as error:  # noqa: BLE001 - a grader bug: flag, trust nothing
-        filename = spec.name + ".ipynb"
-        problems.append(problem("trusted-run-failed", f"{filename}: the isolated "
-                                f"scoring failed: {type(error).__name__}: "
-                                f"{first_line(error)}\n"
+        return trusted.apply(spec, sanitized, executed, grades, verdict.result(), problems,
+                             job.assignment.config)
+    except (TrustedRunNotStarted, SandboxUnavailable, OSError) as error:
+        problems.append(problem("trusted-run-not-started", f"{filename}: the isolated run "
+                                f"that scores the checked parts could not start: "
+                                f"{first_line(error)}", filename))
+    except Exception as error:  # noqa: BLE001 - a grader bug: not graded, trust nothing
+        problems.append(problem("grader-crashed", f"{filename}: the isolated scoring "
+                                f"failed: {type(error).__name__}: {first_line(error)}\n"
                                 f"{traceback.format_exc(limit=5)}", filename))
-        from .trusted.scoring import checked_cells
-
-        review = sorted(checked_cells(spec))
-        grades = {**grades, **{name: 0.0 for name in review}}
-    return grades, executed, review
+    review = sorted(checked_cells(spec))
+    return {**grades, **{name: 0.0 for name in review}}, executed, review
 
 
 def _resources(job: Job, spec: NotebookSpec, work: Path) -> dict:

@@ -13,7 +13,9 @@ cell to observe, with the cases the grader chose for each of its aspects (encode
    would (IPython magics are translated and then ignored); at each test cell, runs each of its
    aspects' ``observe`` on each case, with the learner's function or class as the test cell
    would find it at that point;
-4. writes one JSON line per cell and per case to the result channel, then ``{"type": "done"}``.
+4. writes ``{"type": "ready"}`` to the result channel before the first step (so the grader
+   can tell a run that never started, its own failure, from one the learner's code ended),
+   then one JSON line per cell and per case, then ``{"type": "done"}``.
 
 It never compares anything: the values go back as plain data and the grader compares them
 with nnlib in its own process. The result channel is a private copy of the standard output
@@ -169,6 +171,7 @@ def main() -> int:
     namespace = _learner_namespace()
     cell_timeout = float(request.get("cell_timeout", 30))
     deadline = time.monotonic() + float(request.get("seconds", 300))
+    emit({"type": "ready"})  # from here on the learner's code runs (see scoring.runner_started)
     for step in request["steps"]:
         if step["kind"] == "cell":
             emit(_run_cell(step, namespace, min(cell_timeout, deadline - time.monotonic()),

@@ -296,6 +296,8 @@ def read_records(stdout: bytes, steps: list[dict]) -> tuple[list[dict], str, boo
             return records, f"line {number} of the trusted run's output is not JSON", True
         if type(record) is not dict:
             return records, f"line {number} of the trusted run's output is not a record", True
+        if number == 1 and record == READY:
+            continue
         if record.get("type") in ("done", "stopped"):
             if number != len(lines):
                 return records, "the trusted run's output goes on after its end", True
@@ -311,6 +313,34 @@ def read_records(stdout: bytes, steps: list[dict]) -> tuple[list[dict], str, boo
                              "should be: written by the learner's code"), True
         records.append(record)
     return records, "the trusted run did not finish", False
+
+
+#: The runner's first record, written before any of the learner's code runs.
+READY = {"type": "ready"}
+
+
+class TrustedRunNotStarted(RuntimeError):
+    """The trusted run ended before the learner's first cell (no :data:`READY` record): the
+    sandbox, the interpreter or the runner failed, not the submission, so the submission is
+    not graded rather than scored 0."""
+
+
+def runner_started(stdout: bytes) -> bool:
+    """Whether the runner wrote :data:`READY` (the learner's code cannot have run before it)."""
+    first = next((line for line in stdout.decode("utf-8", "replace").splitlines()
+                  if line.strip()), "")
+    try:
+        return json.loads(first) == READY
+    except (json.JSONDecodeError, RecursionError):
+        return False
+
+
+def not_started_reason(result: sandbox.SandboxResult) -> str:
+    """Why a trusted run that never reached the learner's code ended, in one line."""
+    tail = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    return (f"the trusted run ended before running any of the submission's code (exit code "
+            f"{result.returncode}" + (f", {result.limit_hit}" if result.limit_hit else "")
+            + (f": {tail[-1][:300]}" if tail else "") + ")")
 
 
 # --- the whole notebook ---------------------------------------------------------------------------
@@ -383,6 +413,8 @@ def score_notebook(nb, spec, *, inputs: Path, timeout: float,
     result = run_trusted(request, inputs, limits or sandbox.Limits(
         wall_seconds=timeout + 15, cpu_seconds=int(timeout) + 10, processes=32))
     verdict.sandbox_seconds = result.wall_seconds
+    if not runner_started(result.stdout):
+        raise TrustedRunNotStarted(not_started_reason(result))
     records, complaint, tampered = read_result(result, request_steps)
     by_case = _records_by_case(records, verdict.cell_errors)
     for cell, cell_verdict in verdict.cells.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,8 +18,14 @@ import pytest
 from agtools import BIN, copy_course, graded_rows, run_cli, scores
 
 from autograder import cli, sandbox
+from autograder.course import Course
+from autograder.practice import PracticeAssignment
+from autograder.spec import Job, not_graded_reason
+from autograder.trusted import scoring
+from autograder.worker import grade_submission
 
 pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _one_correct(class_course, roster, dest: Path) -> tuple[Path, str]:
@@ -122,3 +129,74 @@ def test_a_worker_killed_mid_notebook_leaves_its_student_not_graded_and_a_rerun_
                if who == "s000a" and part.startswith("test_")), scores(root)
     listed = json.loads((root / "autograded" / "problems.json").read_text())
     assert not any(p.get("not_graded") for p in listed)
+
+
+# --- the isolated (trusted) run: the grader's failure or the student's ---------------------------
+
+EXERCISE = "fundamentals"
+
+
+@pytest.fixture(scope="module")
+def exercise_course(tmp_path_factory) -> Path:
+    """One of the course's exercises (its test cells are ``check`` calls, so each notebook also
+    gets a trusted run), released in a course of its own."""
+    root = tmp_path_factory.mktemp("exercise") / "course"
+    shutil.copytree(REPO / "exercises" / "source" / EXERCISE, root / "source" / EXERCISE)
+    shutil.copy(REPO / "exercises" / "nbgrader_config.py", root)
+    run_cli("release", EXERCISE, cwd=root)
+    return root
+
+
+def _grade_in_process(course_root: Path, notebooks: dict[str, bytes]) -> dict:
+    """``grade_submission`` of one submission (sandboxed, as ``grade`` runs it)."""
+    course = Course(course_root)
+    spec = course.assignment_spec(EXERCISE)
+    job = Job(spec, "s001", dict(notebooks), timeout=60.0, fork_kernels=False)
+    return grade_submission(job)
+
+
+def _checked_scores(result: dict) -> dict[str, float]:
+    (notebook,) = result["notebooks"].values()
+    return {name: value for name, value in notebook["grades"].items()
+            if not name.endswith("_answer") and value is not None}
+
+
+def test_a_trusted_run_that_cannot_start_leaves_the_submission_not_graded(exercise_course,
+                                                                          monkeypatch):
+    practice = PracticeAssignment(exercise_course, EXERCISE)
+    real_run = scoring.run_trusted
+
+    def interpreter_not_visible(request, inputs, limits):
+        # as when the sandbox cannot see the grader's python (issue 16): setpriv cannot exec it
+        result = sandbox.run(["/nonexistent/bin/python", "-m", "autograder.trusted.runner"],
+                             inputs=inputs, allowed_sources=scoring.trusted_sources(),
+                             limits=limits, stdin=json.dumps(request).encode())
+        assert b"setpriv" in result.stderr, result.stderr
+        return result
+
+    monkeypatch.setattr(scoring, "run_trusted", interpreter_not_visible)
+    result = _grade_in_process(exercise_course, practice.correct().notebooks)
+    kinds = {p["kind"] for p in result["problems"]}
+    assert "trusted-run-not-started" in kinds and "trusted-run-failed" not in kinds, kinds
+    assert not_graded_reason(result) is not None  # recorded as not graded, never as 0
+
+    monkeypatch.setattr(scoring, "run_trusted", real_run)  # the same honest work, graded
+    result = _grade_in_process(exercise_course, practice.correct().notebooks)
+    assert not_graded_reason(result) is None, result["problems"]
+    assert all(value > 0 for value in _checked_scores(result).values()), _checked_scores(result)
+
+
+def test_a_submission_that_ends_the_trusted_run_with_its_own_code_is_graded_and_earns_nothing(
+        exercise_course):
+    practice = PracticeAssignment(exercise_course, EXERCISE)
+    (name, data), = practice.correct().notebooks.items()
+    nb = json.loads(data)
+    answer = next(cell for cell in nb["cells"]
+                  if cell["metadata"].get("nbgrader", {}).get("solution")
+                  and cell["cell_type"] == "code")
+    answer["source"] = "".join(answer["source"]) + "\nimport os\nos._exit(3)\n"
+    result = _grade_in_process(exercise_course, {name: json.dumps(nb).encode()})
+    kinds = {p["kind"] for p in result["problems"]}
+    assert "trusted-run-failed" in kinds, kinds
+    assert not_graded_reason(result) is None, result["problems"]  # the student's doing: graded
+    assert not any(_checked_scores(result).values()), _checked_scores(result)
