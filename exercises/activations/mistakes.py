@@ -7,32 +7,17 @@ A = "activations"
 MISTAKES = [
     mistake(
         "sigmoid-overflows", A, "sigmoid",
-        "Computes 1 / (1 + exp(-x)) directly, which overflows (with a warning) for large "
-        "negative x.",
-        "exp(-x) overflows for large negative x (x = -1000 gives exp(1000)). Compute "
-        "e = exp(-|x|), which never overflows, and return 1 / (1 + e) where x >= 0 and "
-        "e / (1 + e) where x < 0. Careful: np.where evaluates both branches, so neither may "
-        "overflow.",
+        "Computes an exponential that overflows (with a warning) for large inputs: "
+        "1 / (1 + exp(-x)) directly, or both branches of an np.where, one of which overflows.",
+        "Your sigmoid computes exp of a large number: exp(-x) overflows for x = -1000 (and "
+        "exp(x) for x = 1000, even inside an np.where branch that is not chosen, since "
+        "np.where computes both branches for every entry). Compute e = exp(-|x|), which never "
+        "overflows, and return 1 / (1 + e) where x >= 0 and e / (1 + e) where x < 0.",
         """
         import numpy as np
 
         def sigmoid(x):
             return 1.0 / (1.0 + np.exp(-x))
-        """,
-        fails=("large_inputs",),
-    ),
-    mistake(
-        "sigmoid-where-overflows", A, "sigmoid",
-        "Selects the stable branch with np.where but computes exp(x) and exp(-x) on every "
-        "entry, so one of them overflows anyway.",
-        "np.where computes both branches for every entry before choosing, so exp(x) still "
-        "overflows for x = 1000 even though that entry uses the other branch. Use e = exp(-|x|) "
-        "in both branches: 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0.",
-        """
-        import numpy as np
-
-        def sigmoid(x):
-            return np.where(x >= 0, 1.0 / (1.0 + np.exp(-x)), np.exp(x) / (1.0 + np.exp(x)))
         """,
         fails=("large_inputs",),
     ),
@@ -88,6 +73,21 @@ MISTAKES = [
         fails=("values",),
     ),
     mistake(
+        "relu-derivative-float64", A, "relu_derivative",
+        "Turns the boolean mask x > 0 into numbers with Python floats ((x > 0) * 1.0, or "
+        "np.where(x > 0, 1.0, 0.0)), which gives a float64 array whatever x's dtype.",
+        "Your result is float64 for a float32 input: a boolean mask turned into numbers with "
+        "Python floats, (x > 0) * 1.0 or np.where(x > 0, 1.0, 0.0), is float64. Return it in "
+        "x's dtype: (x > 0).astype(x.dtype).",
+        """
+        import numpy as np
+
+        def relu_derivative(x):
+            return (x > 0) * 1.0
+        """,
+        fails=("values",),
+    ),
+    mistake(
         "relu-derivative-sign-flipped", A, "relu_derivative",
         "Returns 1 for negative inputs and 0 for positive ones.",
         "Your derivative is 1 where x is negative: ReLU passes positive inputs through (slope 1) "
@@ -123,6 +123,20 @@ MISTAKES = [
 
         def leaky_relu_derivative(x, negative_slope=0.01):
             return np.where(x >= 0, 1.0, negative_slope).astype(x.dtype)
+        """,
+        fails=("values",),
+    ),
+    mistake(
+        "gelu-float64-constant", A, "gelu",
+        "Divides by np.sqrt(2), a float64 numpy scalar, which promotes float32 inputs.",
+        "Your result is float64 for a float32 input: np.sqrt(2) is a float64 numpy scalar and "
+        "promotes the array. Use math.sqrt(2) or 2 ** 0.5, which keep x's dtype.",
+        """
+        import numpy as np
+        from scipy.special import erf
+
+        def gelu(x):
+            return x / 2 * (1 + erf(x / np.sqrt(2)))
         """,
         fails=("values",),
     ),

@@ -182,6 +182,26 @@ MISTAKES = [
         fails=("clipped",),
     ),
     mistake(
+        "clip-returns-norm-after-clipping", A, "clip_grad_norm",
+        "Returns the global norm after clipping (max_norm) instead of before.",
+        "Your clipped gradients are right, but the norm you return is the one after clipping: "
+        "return the global norm measured before clipping (it is what training logs to see how "
+        "large the gradients really were).",
+        """
+        import numpy as np
+
+        def clip_grad_norm(grads, max_norm):
+            norm = float(np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads)))
+            scale = max_norm / (norm + 1e-6)
+            if scale < 1:
+                clipped = [g * np.asarray(scale, dtype=g.dtype) for g in grads]
+                norm = float(np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in clipped)))
+                return clipped, norm
+            return [g.copy() for g in grads], norm
+        """,
+        fails=("norm",),
+    ),
+    mistake(
         "he-uses-xavier-variance", A, "he_normal",
         "Draws He-normal weights with Xavier's variance 2 / (fan_in + fan_out) (He and Xavier "
         "swapped).",
@@ -206,6 +226,20 @@ MISTAKES = [
 
         def he_normal(fan_in, fan_out, rng, dtype=np.float64):
             return rng.standard_normal((fan_in, fan_out)).astype(dtype)
+        """,
+        fails=("distribution",),
+    ),
+    mistake(
+        "he-ignores-dtype", A, "he_normal",
+        "Returns the float64 draws whatever dtype was asked for.",
+        "Your weights are float64 when another dtype was asked for: convert the result, "
+        "(...).astype(dtype), before returning it.",
+        """
+        import numpy as np
+
+        def he_normal(fan_in, fan_out, rng, dtype=np.float64):
+            std = np.sqrt(2.0 / fan_in)
+            return std * rng.standard_normal((fan_in, fan_out))
         """,
         fails=("distribution",),
     ),
@@ -243,14 +277,44 @@ MISTAKES = [
         "xavier-syllabus-formula", A, "xavier_uniform",
         "Uses the syllabus's \"Xavier\" initialization, a normal with std sqrt(2 / fan_in), "
         "which is He initialization.",
-        "Your weights are normal with std sqrt(2 / fan_in): that is He initialization (the "
-        "syllabus calls it Xavier by mistake). Xavier uniform draws from U(-a, a) with "
-        "a = sqrt(6 / (fan_in + fan_out)).",
+        "Your weights are normal with std sqrt(2 / fan_in): that is He initialization (some "
+        "texts call it Xavier by mistake; the chapter's section on initialization tells them "
+        "apart). Xavier uniform draws from U(-a, a) with a = sqrt(6 / (fan_in + fan_out)).",
         """
         import numpy as np
 
         def xavier_uniform(fan_in, fan_out, rng, dtype=np.float64):
             return (rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)).astype(dtype)
+        """,
+        fails=("distribution",),
+    ),
+    mistake(
+        "xavier-normal-not-uniform", A, "xavier_uniform",
+        "Draws from a normal distribution with Xavier's variance instead of a uniform one.",
+        "Your weights have Xavier's variance but are normally distributed (some exceed any "
+        "bound): this part asks for the uniform version, rng.uniform(-a, a, size=...), with "
+        "a chosen so that the variance a^2 / 3 equals 2 / (fan_in + fan_out).",
+        """
+        import numpy as np
+
+        def xavier_uniform(fan_in, fan_out, rng, dtype=np.float64):
+            std = np.sqrt(2.0 / (fan_in + fan_out))
+            return (std * rng.standard_normal((fan_in, fan_out))).astype(dtype)
+        """,
+        fails=("distribution",),
+    ),
+    mistake(
+        "xavier-variance-as-bound", A, "xavier_uniform",
+        "Uses the target variance 2 / (fan_in + fan_out) itself as the bound of the uniform.",
+        "Your weights' range is far too small: 2 / (fan_in + fan_out) is the variance you want, "
+        "not the bound. A uniform U(-a, a) has variance a^2 / 3: solve a^2 / 3 = "
+        "2 / (fan_in + fan_out) for a.",
+        """
+        import numpy as np
+
+        def xavier_uniform(fan_in, fan_out, rng, dtype=np.float64):
+            bound = 2.0 / (fan_in + fan_out)
+            return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
         """,
         fails=("distribution",),
     ),

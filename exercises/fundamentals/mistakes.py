@@ -18,6 +18,19 @@ MISTAKES = [
         fails=("values", "edge_cases"),
     ),
     mistake(
+        "linear-forward-bias-as-column", A, "linear_forward",
+        "Adds the bias as a column (b[:, None]), one bias per example instead of one per "
+        "output, which fails to broadcast or adds the wrong numbers.",
+        "Your bias is added down the columns: b has one entry per output feature, and "
+        "X @ W has one column per output feature, so add b as it is, X @ W + b (broadcasting "
+        "adds it to every row). A reshape to (-1, 1) makes it one entry per example.",
+        """
+        def linear_forward(X, W, b):
+            return X @ W + b[:, None]
+        """,
+        fails=("values", "edge_cases"),
+    ),
+    mistake(
         "mlp-forward-relu-on-output", A, "mlp_forward",
         "Applies ReLU after the last layer too, so the network cannot output negative numbers.",
         "Your output has no negative entries where the expected one does: the last layer is "
@@ -55,6 +68,27 @@ MISTAKES = [
         fails=("activations",),
     ),
     mistake(
+        "mlp-forward-activations-miss-input", A, "mlp_forward",
+        "Returns the list of the layers' outputs without the input X in front.",
+        "Your list of activations is one short: it starts with the input, [X, A1, ..., "
+        "output] (one longer than weights), because the backward pass needs each layer's input "
+        "and the first layer's input is X.",
+        """
+        import numpy as np
+
+        def mlp_forward(X, weights, biases):
+            activations = []
+            A = X
+            last = len(weights) - 1
+            for index, (W, b) in enumerate(zip(weights, biases)):
+                Z = A @ W + b
+                A = Z if index == last else np.maximum(Z, 0.0)
+                activations.append(A)
+            return A, activations
+        """,
+        fails=("activations",),
+    ),
+    mistake(
         "count-parameters-without-biases", A, "count_parameters",
         "Counts the weights but not the biases.",
         "Your count is too small by the number of biases: every layer has in × out weights "
@@ -62,6 +96,19 @@ MISTAKES = [
         """
         def count_parameters(layer_sizes):
             return sum(a * b for a, b in zip(layer_sizes, layer_sizes[1:]))
+        """,
+        fails=("count",),
+    ),
+    mistake(
+        "count-parameters-input-biases", A, "count_parameters",
+        "Counts one bias per unit of every layer, the input layer included.",
+        "Your count is too large by the input width: biases belong to the layers, one per "
+        "output unit of each layer; the input features have none. Each layer has "
+        "in × out weights plus out biases.",
+        """
+        def count_parameters(layer_sizes):
+            weights = sum(n_in * n_out for n_in, n_out in zip(layer_sizes, layer_sizes[1:]))
+            return weights + sum(layer_sizes)
         """,
         fails=("count",),
     ),
@@ -74,6 +121,34 @@ MISTAKES = [
         def perceptron_step(w, b, x, y, lr):
             direction = 2 * y - 1
             return w + lr * direction * x, b + lr * direction
+        """,
+        fails=("update",),
+    ),
+    mistake(
+        "perceptron-predicts-one-at-zero", A, "perceptron_step",
+        "Predicts 1 when x · w + b is exactly 0 (>= instead of >).",
+        "Your perceptron predicts 1 when x · w + b is exactly 0: the rule predicts 1 only for "
+        "a score strictly above 0 (score > 0), and 0 otherwise, so that an untrained "
+        "perceptron (w = 0, b = 0) predicts 0.",
+        """
+        def perceptron_step(w, b, x, y, lr):
+            y_hat = 1.0 if x @ w + b >= 0 else 0.0
+            error = y - y_hat
+            return w + lr * error * x, b + lr * error
+        """,
+        fails=("update",),
+    ),
+    mistake(
+        "perceptron-modifies-w", A, "perceptron_step",
+        "Updates w in place (w += ...) and returns it, which changes the caller's array.",
+        "Your function changed the w it was given (w += ... works in place on the caller's "
+        "array): compute a new array, w + lr * (y - y_hat) * x, and return it.",
+        """
+        def perceptron_step(w, b, x, y, lr):
+            y_hat = 1.0 if x @ w + b > 0 else 0.0
+            error = y - y_hat
+            w[...] = w + lr * error * x
+            return w, b + lr * error
         """,
         fails=("update",),
     ),

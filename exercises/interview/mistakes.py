@@ -33,6 +33,41 @@ MISTAKES = [
         fails=("mode",),
     ),
     mistake(
+        "predict-always-back-to-training", A, "predict",
+        "Calls model.train() after predicting, which switches a model that was in evaluation "
+        "mode into training mode.",
+        "Your predictions are right, but afterwards the model is in training mode even if it "
+        "was in evaluation mode before: remember was_training = model.training before "
+        "model.eval(), and restore exactly that with model.train(was_training).",
+        """
+        def predict(model, X):
+            model.eval()
+            output = model(X)
+            model.train()
+            return output
+        """,
+        fails=("mode",),
+    ),
+    mistake(
+        "xor-network-computes-or", A, "xor_network",
+        "The second hidden unit's output weight is too small to cancel the first at (1, 1), "
+        "so the network computes OR.",
+        "Your network says 1 for (1, 1) too: that is OR. At (1, 1) the second hidden unit must "
+        "cancel the first one's output, so give it a larger negative output weight (for "
+        "h1 = relu(x1 + x2) and h2 = relu(x1 + x2 - 1), the output h1 - 2 h2 is 0, 1, 1, 0).",
+        """
+        import numpy as np
+
+        def xor_network():
+            W1 = np.array([[1.0, 1.0], [1.0, 1.0]])
+            b1 = np.array([0.0, -1.0])
+            W2 = np.array([[1.0], [-0.5]])
+            b2 = np.array([0.0])
+            return W1, b1, W2, b2
+        """,
+        fails=("predictions",),
+    ),
+    mistake(
         "adam-ratio-without-square-root", A, "adam_first_step_ratio",
         "Divides (1 - beta1) by (1 - beta2) instead of its square root.",
         "Your ratio is far too large: Adam divides m by sqrt(v), and after one step "
@@ -41,6 +76,20 @@ MISTAKES = [
         """
         def adam_first_step_ratio(beta1, beta2):
             return (1 - beta1) / (1 - beta2)
+        """,
+        fails=("ratio",),
+    ),
+    mistake(
+        "adam-ratio-inverted", A, "adam_first_step_ratio",
+        "Returns the corrected step over the uncorrected one, the inverse of the ratio asked.",
+        "Your ratio is upside down: the question asks how many times larger the uncorrected "
+        "step is, uncorrected / corrected = (1 - beta1) / sqrt(1 - beta2) (about 3.16 for the "
+        "default betas), not its inverse.",
+        """
+        import numpy as np
+
+        def adam_first_step_ratio(beta1, beta2):
+            return np.sqrt(1 - beta2) / (1 - beta1)
         """,
         fails=("ratio",),
     ),

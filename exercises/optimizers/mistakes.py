@@ -42,6 +42,46 @@ MISTAKES = [
         fails=("corrected",),
     ),
     mistake(
+        "ema-starts-at-first-value", A, "ema",
+        "Starts the average at the first value (m_1 = x_1) instead of at m_0 = 0.",
+        "Your first average is the first value itself: the average starts from m_0 = 0, so "
+        "m_1 = (1 - beta) x_1 (that small start is what the bias correction undoes). Start with "
+        "m = 0 and apply the update to every value, the first included.",
+        """
+        import numpy as np
+
+        def ema(values, beta, bias_correction=False):
+            m = values[0]
+            out = np.empty_like(values)
+            out[0] = m
+            for t in range(2, len(values) + 1):
+                m = beta * m + (1 - beta) * values[t - 1]
+                out[t - 1] = m / (1 - beta ** t) if bias_correction else m
+            return out
+        """,
+        fails=("plain", "corrected"),
+    ),
+    mistake(
+        "ema-correction-counts-from-zero", A, "ema",
+        "Divides by 1 - beta^t with t counted from 0, so the first corrected average divides "
+        "by zero and every later one uses the previous step's correction.",
+        "Your corrected averages use a step count one too small (the first one divides by "
+        "1 - beta^0 = 0, hence inf or nan): t counts from 1, and the average in position t - 1 "
+        "is m_t / (1 - beta^t). With enumerate, write enumerate(values, start=1).",
+        """
+        import numpy as np
+
+        def ema(values, beta, bias_correction=False):
+            m = np.zeros_like(values[0])
+            out = np.empty_like(values)
+            for t, x in enumerate(values):
+                m = beta * m + (1 - beta) * x
+                out[t] = m / (1 - beta ** t) if bias_correction else m
+            return out
+        """,
+        fails=("corrected",),
+    ),
+    mistake(
         "momentum-wrong-sign", A, "sgd_momentum_step",
         "Adds the velocity to the parameters instead of subtracting it, so it climbs the loss.",
         "Your parameters move uphill: a descent step subtracts, param - lr * velocity.",
@@ -79,6 +119,21 @@ MISTAKES = [
         fails=("one_step", "trajectory"),
     ),
     mistake(
+        "momentum-modifies-inputs", A, "sgd_momentum_step",
+        "Updates param and velocity in place (param -= ..., velocity *= ...) instead of "
+        "returning new arrays.",
+        "Your function changed the arrays it was given: the caller's param and velocity are "
+        "modified in place (-=, *=, [...] =). Compute new arrays, velocity = momentum * "
+        "velocity + grad and param - lr * velocity, and return them.",
+        """
+        def sgd_momentum_step(param, grad, velocity, lr, momentum):
+            velocity[...] = momentum * velocity + grad
+            param[...] = param - lr * velocity
+            return param, velocity
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
         "rmsprop-eps-inside-sqrt", A, "rmsprop_step",
         "Divides by sqrt(square_avg + eps) (the syllabus's formula) instead of "
         "sqrt(square_avg) + eps.",
@@ -104,6 +159,22 @@ MISTAKES = [
 
         def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
             square_avg = square_avg + grad ** 2
+            return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
+        """,
+        fails=("step", "tiny_gradients"),
+    ),
+    mistake(
+        "rmsprop-modifies-state", A, "rmsprop_step",
+        "Updates square_avg in place (square_avg *= alpha; square_avg += ...) instead of "
+        "returning a new array.",
+        "Your function changed the square_avg array it was given (in place: *=, +=): the "
+        "caller's state must stay as it was. Compute a new array, s = alpha * square_avg + "
+        "(1 - alpha) * grad ** 2, and return it.",
+        """
+        import numpy as np
+
+        def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+            square_avg[...] = alpha * square_avg + (1 - alpha) * grad ** 2
             return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
         """,
         fails=("step", "tiny_gradients"),
@@ -156,6 +227,39 @@ MISTAKES = [
         fails=("one_step", "trajectory"),
     ),
     mistake(
+        "adam-eps-inside-sqrt", A, "adam_step",
+        "Divides by sqrt(v_hat + eps) instead of sqrt(v_hat) + eps.",
+        "Your steps are too small where gradients are tiny: epsilon goes outside the square "
+        "root, m_hat / (sqrt(v_hat) + eps). Inside, it puts a floor of sqrt(eps) = 1e-4 under "
+        "the denominator.",
+        """
+        import numpy as np
+
+        def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return param - lr * m_hat / np.sqrt(v_hat + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adam-step-count-off-by-one", A, "adam_step",
+        "Bias-corrects with t + 1 instead of t (counting steps from 0 inside the function).",
+        "Your bias correction uses the next step's count: t already counts from 1 (the first "
+        "step is t = 1), so divide by 1 - beta1^t and 1 - beta2^t, not by 1 - beta^(t + 1).",
+        """
+        import numpy as np
+
+        def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            m_hat, v_hat = m / (1 - beta1 ** (t + 1)), v / (1 - beta2 ** (t + 1))
+            return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
         "adamw-l2-in-gradient", A, "adamw_step",
         "Adds weight_decay * param to the gradient (Adam's L2 regularization) where AdamW's "
         "decoupled decay was asked for.",
@@ -192,5 +296,25 @@ MISTAKES = [
             return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
         """,
         fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adamw-float64-constants", A, "adamw_step",
+        "Computes the bias corrections with np.power(beta, t), a float64 numpy scalar that "
+        "promotes float32 parameters to float64.",
+        "Your result is float64 for float32 parameters: np.power(beta1, t) (like np.sqrt(2) or "
+        "np.float64(...)) is a float64 numpy scalar, and it promotes a float32 array. Use "
+        "Python numbers, beta1 ** t, which keep the array's dtype.",
+        """
+        import numpy as np
+
+        def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                       weight_decay=1e-2):
+            param = param * (1 - lr * weight_decay)
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            m_hat, v_hat = m / (1 - np.power(beta1, t)), v / (1 - np.power(beta2, t))
+            return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+        """,
+        fails=("one_step",),
     ),
 ]

@@ -7,17 +7,48 @@ A = "regularization"
 MISTAKES = [
     mistake(
         "l2-missing-half", A, "l2_penalty",
-        "Uses lambda * sum(w^2) (no 1/2), so value and gradient are twice too large.",
-        "Your penalty and gradient are twice the expected ones: the L2 penalty is "
-        "(lambda / 2) * sum(w^2), whose gradient is lambda * w.",
+        "Uses lambda * sum(w^2) for the penalty (no 1/2), so the value is twice too large; the "
+        "gradient lambda * w is right.",
+        "Your penalty is twice the expected value: the L2 penalty is (lambda / 2) * sum(w^2). "
+        "The 1/2 is what makes its gradient exactly lambda * w (SGD's weight_decay).",
         """
         import numpy as np
 
         def l2_penalty(weights, strength):
             value = strength * sum(np.sum(w ** 2) for w in weights)
+            return value, [strength * w for w in weights]
+        """,
+        fails=("value",),
+    ),
+    mistake(
+        "l2-gradient-doubled", A, "l2_penalty",
+        "Returns 2 * lambda * w as the gradient, the derivative of lambda * sum(w^2) rather than "
+        "of the (lambda / 2) * sum(w^2) it computes.",
+        "Your gradient is twice the expected one: the derivative of (lambda / 2) * w^2 is "
+        "lambda * w; the 2 of the square cancels the 1/2.",
+        """
+        import numpy as np
+
+        def l2_penalty(weights, strength):
+            value = 0.5 * strength * sum(np.sum(w ** 2) for w in weights)
             return value, [2 * strength * w for w in weights]
         """,
-        fails=("value", "gradient"),
+        fails=("gradient",),
+    ),
+    mistake(
+        "l1-mean-instead-of-sum", A, "l1_penalty",
+        "Averages |w| over each array (np.mean) instead of summing it.",
+        "Your penalty is too small by the number of weights in each array: the L1 penalty is "
+        "lambda * sum(|w|), a sum over every weight (np.sum, not np.mean), like the gradient "
+        "lambda * sign(w), which is per weight.",
+        """
+        import numpy as np
+
+        def l1_penalty(weights, strength):
+            value = strength * sum(np.mean(np.abs(w)) for w in weights)
+            return value, [strength * np.sign(w) for w in weights]
+        """,
+        fails=("value",),
     ),
     mistake(
         "l1-gradient-sign-flipped", A, "l1_penalty",
@@ -166,11 +197,14 @@ MISTAKES = [
     ),
     mistake(
         "batchnorm-momentum-weights-old", A, "batchnorm_forward",
-        "Updates the running statistics with momentum weighting the old value (the syllabus's "
-        "0.9 convention) while this exercise's momentum = 0.1 weights the new batch.",
-        "Your running statistics barely move: in this course (and PyTorch) momentum weights the "
-        "new batch statistic, running = (1 - momentum) * running + momentum * batch_stat. The "
-        "syllabus's 0.9 weights the old value instead.",
+        "Updates the running statistics with momentum weighting the old value (Keras's "
+        "convention, momentum = 0.9 for the old value) while this exercise's momentum = 0.1 "
+        "weights the new batch.",
+        "Your running statistics jump almost all the way to the last batch's: with momentum = "
+        "0.1 you kept only 10% of the old estimate. In this course (as in nnlib and PyTorch) "
+        "momentum weights the new batch statistic, running = (1 - momentum) * running + "
+        "momentum * batch_stat, so 90% of the old estimate stays (Keras's momentum weights the "
+        "old value instead; see the chapter's note on the momentum convention).",
         """
         import numpy as np
 
@@ -186,6 +220,51 @@ MISTAKES = [
             return gamma * (x - mean) / np.sqrt(var + eps) + beta, running_mean, running_var
         """,
         fails=("running_stats",),
+    ),
+    mistake(
+        "batchnorm-momentum-old-and-biased-variance", A, "batchnorm_forward",
+        "Two convention slips together: momentum weights the old running value, and the "
+        "running variance is updated with the biased batch variance (divided by N).",
+        "Your running statistics jump almost all the way to the last batch's, and your running "
+        "variance is a little small besides: momentum weights the new batch statistic, running "
+        "= (1 - momentum) * running + momentum * batch_stat, and the running variance uses the "
+        "unbiased batch variance, var * N / (N - 1) (both as in nnlib and PyTorch).",
+        """
+        import numpy as np
+
+        def batchnorm_forward(x, gamma, beta, running_mean, running_var, training,
+                              momentum=0.1, eps=1e-5):
+            if training:
+                mean, var = x.mean(axis=0), x.var(axis=0)
+                running_mean = momentum * running_mean + (1 - momentum) * mean
+                running_var = momentum * running_var + (1 - momentum) * var
+            else:
+                mean, var = running_mean, running_var
+            return gamma * (x - mean) / np.sqrt(var + eps) + beta, running_mean, running_var
+        """,
+        fails=("running_stats",),
+    ),
+    mistake(
+        "batchnorm-eval-batch-variance", A, "batchnorm_forward",
+        "In evaluation mode, normalizes with the running mean but the batch's own variance.",
+        "In evaluation mode your output still depends on the rest of the batch: you used the "
+        "running mean but the batch's variance. At inference use both running statistics, "
+        "(x - running_mean) / sqrt(running_var + eps).",
+        """
+        import numpy as np
+
+        def batchnorm_forward(x, gamma, beta, running_mean, running_var, training,
+                              momentum=0.1, eps=1e-5):
+            n = x.shape[0]
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            if training:
+                running_mean = (1 - momentum) * running_mean + momentum * mean
+                running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+            else:
+                mean = running_mean
+            return gamma * (x - mean) / np.sqrt(var + eps) + beta, running_mean, running_var
+        """,
+        fails=("eval_output",),
     ),
     mistake(
         "batchnorm-running-variance-biased", A, "batchnorm_forward",
@@ -222,6 +301,28 @@ MISTAKES = [
             mean, var = x.mean(axis=0), x.var(axis=0)
             x_hat = (x - mean) / np.sqrt(var + eps)
             grad_x = grad_out * gamma / np.sqrt(var + eps)
+            return grad_x, np.sum(grad_out * x_hat, axis=0), grad_out.sum(axis=0)
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "batchnorm-backward-wrong-axis", A, "batchnorm_backward",
+        "Sums the two correction terms of the input gradient over the features (axis 1) "
+        "instead of over the batch (axis 0).",
+        "Your input gradient sums over the wrong axis: the batch mean and variance of each "
+        "feature depend on that feature's N values, so both sums in dx, sum(g) and "
+        "sum(g * x_hat), run over the batch (axis=0), one per feature.",
+        """
+        import numpy as np
+
+        def batchnorm_backward(grad_out, x, gamma, eps=1e-5):
+            n = x.shape[0]
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            inv_std = 1.0 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            g = grad_out * gamma
+            grad_x = inv_std / n * (n * g - g.sum(axis=1, keepdims=True)
+                                    - x_hat * np.sum(g * x_hat, axis=1, keepdims=True))
             return grad_x, np.sum(grad_out * x_hat, axis=0), grad_out.sum(axis=0)
         """,
         fails=("grad_x",),
@@ -296,6 +397,84 @@ MISTAKES = [
                         w[...] = best
         """,
         fails=("restore",),
+    ),
+    mistake(
+        "early-stopping-restore-rebinds", A, "EarlyStopping",
+        "restore() puts the best arrays into the caller's list (weights[i] = best[i]) instead "
+        "of writing their values into the caller's arrays, which the model still holds.",
+        "Your restore() replaced the list's entries, but the model keeps its own references to "
+        "the arrays, so it still has the last epoch's weights. Write the best values into the "
+        "arrays themselves: for w, best in zip(weights, self.best_weights): w[...] = best.",
+        """
+        class EarlyStopping:
+            def __init__(self, patience, min_delta=0.0):
+                self.patience, self.min_delta = patience, min_delta
+                self.best, self.wait, self.best_weights = float("inf"), 0, None
+
+            def update(self, value, weights):
+                if value < self.best - self.min_delta:
+                    self.best, self.wait = value, 0
+                    self.best_weights = [w.copy() for w in weights]
+                    return False
+                self.wait += 1
+                return self.wait >= self.patience
+
+            def restore(self, weights):
+                if self.best_weights is not None:
+                    for i, best in enumerate(self.best_weights):
+                        weights[i] = best.copy()
+        """,
+        fails=("restore",),
+    ),
+    mistake(
+        "early-stopping-ignores-min-delta", A, "EarlyStopping",
+        "Counts any decrease of the validation loss as an improvement, ignoring min_delta.",
+        "You count improvements smaller than min_delta: an epoch improves only when value < "
+        "best - min_delta; a smaller decrease counts as an epoch without improvement.",
+        """
+        class EarlyStopping:
+            def __init__(self, patience, min_delta=0.0):
+                self.patience, self.min_delta = patience, min_delta
+                self.best, self.wait, self.best_weights = float("inf"), 0, None
+
+            def update(self, value, weights):
+                if value < self.best:
+                    self.best, self.wait = value, 0
+                    self.best_weights = [w.copy() for w in weights]
+                    return False
+                self.wait += 1
+                return self.wait >= self.patience
+
+            def restore(self, weights):
+                if self.best_weights is not None:
+                    for w, best in zip(weights, self.best_weights):
+                        w[...] = best
+        """,
+        fails=("stop", "restore"),
+    ),
+    mistake(
+        "dropout-float64-mask", A, "Dropout",
+        "Builds the mask as a float64 array (a boolean divided by 1 - p), which promotes "
+        "float32 inputs to float64.",
+        "Your output is float64 for a float32 input: the mask (keep / (1 - p)) is a float64 "
+        "array and promotes x. Make it in x's dtype, (keep / (1 - p)).astype(x.dtype).",
+        """
+        import numpy as np
+
+        class Dropout:
+            def __init__(self, p, rng):
+                self.p, self.rng, self.mask = p, rng, None
+
+            def forward(self, x, training=True):
+                if not training:
+                    return x
+                self.mask = (self.rng.random(x.shape) >= self.p) / (1 - self.p)
+                return x * self.mask
+
+            def backward(self, grad_out):
+                return grad_out * self.mask
+        """,
+        fails=("forward",),
     ),
     mistake(
         "early-stopping-patience-off-by-one", A, "EarlyStopping",

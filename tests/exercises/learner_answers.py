@@ -594,7 +594,7 @@ ANSWERS: list[LearnerAnswer] = [
                 total += np.sum(w ** 2)
                 grads.append(strength * w)
             return strength * total, grads
-        """, ids=("l2-penalty-missing-half",), symptoms=(FACTOR,), issue13=True),
+        """, ids=("l2-missing-half",), symptoms=(FACTOR,), issue13=True),
     right("l1_penalty", "loop", """
         def l1_penalty(weights, strength):
             value = 0.0
