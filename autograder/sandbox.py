@@ -2,10 +2,13 @@
 
 What the sandboxed process sees and may do:
 
-- **Filesystem**: a fresh root holding only ``/usr`` (read-only), the Python installation and
-  virtual environment (read-only), the project packages it is allowed (read-only), its inputs
-  under ``/input`` (read-only), any extra bind mounts the caller names (the kernel's socket
-  folder), and a size-limited ``tmpfs`` as its working directory and ``/tmp``. No home
+- **Filesystem**: a fresh root holding only ``/usr`` (read-only), the Python installation (a
+  conda environment, a pyenv version), the virtual environment and, where the interpreter uses
+  it, the user's site-packages folder (``pip install --user``; that folder only, nothing else of
+  the home directory), all read-only, at their resolved paths and at the paths the grader
+  reached them by (through symbolic links), the project packages it is allowed (read-only),
+  its inputs under ``/input`` (read-only), any extra bind mounts the caller names (the
+  kernel's socket folder), and a size-limited ``tmpfs`` as its working directory and ``/tmp``. No home
   directory, no instructor files, no gradebook, no other submission, no ``/sys`` and no host
   process exists in its view, and nothing it writes in its working directory reaches the
   host's disk.
@@ -410,9 +413,34 @@ def _dirs_leading_to(path: Path) -> list[str]:
     return args
 
 
+def _python_roots() -> list[Path]:
+    """Where the interpreter and its packages live, as this process reached them: the
+    installation (``base_prefix``, a conda environment or a pyenv version included), the
+    virtual environment, and the user's site-packages folder when this interpreter uses it
+    (``pip install --user``): that folder only, never the rest of the home directory."""
+    roots = [Path(sys.base_prefix), Path(sys.base_exec_prefix), Path(sys.prefix),
+             Path(sys.exec_prefix)]
+    user_site = _user_site()
+    if user_site is not None:
+        roots.append(user_site)
+    return [Path(os.path.abspath(root)) for root in dict.fromkeys(roots)]
+
+
+def _user_site() -> Path | None:
+    """The user's site-packages folder (``~/.local/lib/pythonX.Y/site-packages``, or under
+    ``PYTHONUSERBASE``) if this interpreter imports from it, else None. Virtual environments
+    (without system site-packages), ``python -s`` and ``PYTHONNOUSERSITE`` turn it off."""
+    import site
+
+    if not site.ENABLE_USER_SITE:
+        return None
+    path = Path(site.getusersitepackages())
+    return path if path.is_dir() else None
+
+
 def _python_paths() -> list[Path]:
-    """The interpreter's installation and the virtual environment, to mount read-only."""
-    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    """The folders of :func:`_python_roots`, resolved, to mount read-only."""
+    paths = {root.resolve() for root in _python_roots()}
     return sorted(p for p in paths if not str(p).startswith("/usr"))
 
 
@@ -427,7 +455,7 @@ def _python_mounts() -> list[tuple[Path, Path]]:
     resolved interpreter instead would lose the environment). Nothing else along the way is
     mounted: only the folders leading to those paths are created, empty."""
     mounts = {(p, p) for p in _python_paths()}
-    reached = [Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).parent]
+    reached = [*_python_roots(), Path(sys.executable).parent]
     for path in reached:
         path = Path(os.path.abspath(path))
         resolved = path.resolve()
@@ -442,8 +470,11 @@ def _python_mounts() -> list[tuple[Path, Path]]:
 
 def _site_packages() -> list[Path]:
     """The site-packages folder at every path it is mounted at (see :func:`_python_mounts`)."""
-    site = Path(sysconfig.get_paths()["purelib"])
-    return list(dict.fromkeys([site, site.resolve()]))
+    sites = [Path(sysconfig.get_paths()["purelib"])]
+    user_site = _user_site()
+    if user_site is not None:
+        sites.append(user_site)
+    return list(dict.fromkeys([path for site in sites for path in (site, site.resolve())]))
 
 
 def visible_paths(allowed_sources=()) -> list[Path]:
@@ -500,6 +531,14 @@ def build_command(argv, *, inputs: Path | None, allowed_sources=(), blocked_dir:
                 "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                 "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
                 "JUPYTER_PLATFORM_DIRS": "1", "PYTHONNOUSERSITE": "1"}
+    user_site = _user_site()
+    if user_site is not None:
+        # the interpreter's packages include the user's (pip --user): the sandbox finds them
+        # where the grader does (the folder is mounted read-only, HOME is not the user's)
+        import site
+
+        del base_env["PYTHONNOUSERSITE"]
+        base_env["PYTHONUSERBASE"] = site.getuserbase()
     for key, value in {**base_env, **env}.items():
         cmd += ["--setenv", key, value]
     cmd += ["--", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",

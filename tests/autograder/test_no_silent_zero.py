@@ -200,3 +200,40 @@ def test_a_submission_that_ends_the_trusted_run_with_its_own_code_is_graded_and_
     assert "trusted-run-failed" in kinds, kinds
     assert not_graded_reason(result) is None, result["problems"]  # the student's doing: graded
     assert not any(_checked_scores(result).values()), _checked_scores(result)
+
+
+# --- pip install --user ---------------------------------------------------------------------------
+
+USER_SITE_PROBE = """
+import json, sys
+from autograder import sandbox
+secret = sys.argv[1]
+program = ("import os, user_probe; print(user_probe.VALUE); "
+           f"print(os.path.exists({secret!r})); open(user_probe.__file__, 'a')")
+result = sandbox.run([sys.executable, "-c", program], blocked=())
+print(json.dumps({"out": result.stdout.decode(), "err": result.stderr.decode()}))
+"""
+
+
+def test_packages_installed_with_pip_user_are_visible_read_only_and_nothing_else_of_home(
+        tmp_path):
+    # a grader run by the interpreter itself (no venv), whose packages include the user's
+    # site-packages folder (PYTHONUSERBASE stands for ~/.local)
+    python = Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    if not python.exists():
+        pytest.skip(f"no base interpreter at {python}")
+    user_base = tmp_path / "home" / ".local"
+    site = user_base / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / \
+        "site-packages"
+    site.mkdir(parents=True)
+    (site / "user_probe.py").write_text("VALUE = 'installed with pip --user'\n")
+    secret = tmp_path / "home" / "notes.txt"
+    secret.write_text("the rest of home\n")
+    env = {**os.environ, "PYTHONUSERBASE": str(user_base), "PYTHONPATH": str(REPO)}
+    env.pop("PYTHONNOUSERSITE", None)
+    done = subprocess.run([str(python), "-c", USER_SITE_PROBE, str(secret)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["out"].splitlines() == ["installed with pip --user", "False"], seen
+    assert "PermissionError" in seen["err"] or "Read-only file system" in seen["err"], seen
