@@ -119,3 +119,17 @@ def test_late_work_shows_one_score_in_grade_feedback_export_and_report(class_cou
     assert "1 late, with penalties of 5 point(s) in all" in report
     assert (f"<tr><td>{student}</td><td class=num>0</td><td>2 h 5 min</td>"
             "<td class=num>5</td>") in report
+
+
+def test_the_class_report_opens_in_chromium_with_no_request_to_the_network(
+        feedback, static_server, open_page_on, tmp_path):
+    root, chosen, _ = feedback
+    run_cli("report", "ps1", "--output", str(tmp_path / "report.html"), cwd=root)
+    server = static_server(tmp_path)
+    visit = open_page_on(server, "report.html")
+    assert visit.problems() == []
+    assert all(url.startswith((server.origin, "data:")) for url in visit.requests), visit.requests
+    students = visit.page.evaluate(
+        "() => [...document.querySelectorAll('h2')].map(h => h.textContent)")
+    assert "Students" in students
+    assert visit.page.locator(f"td:text-is('{chosen['correct']}')").count() == 1
