@@ -9,8 +9,9 @@
     autograder report ASSIGNMENT         a class report: one HTML page with plots
     autograder check NOTEBOOK            (learners) run the visible tests and see a summary
 
-Every command but ``check`` works in an nbgrader course directory: the working directory, or
-``--course DIR``. ``autograder COMMAND --help`` explains each.
+Every command but ``check`` works in an nbgrader course directory (one with an
+``nbgrader_config.py``): the working directory, or ``--course DIR``; anywhere else it stops
+before creating anything. ``autograder COMMAND --help`` explains each.
 """
 from __future__ import annotations
 
@@ -51,22 +52,28 @@ def cmd_collect(args) -> int:
     summary = collect(_course(args), args.source, assignment=args.assignment,
                       layout=args.layout, pattern=args.pattern, dry_run=args.dry_run,
                       out=sys.stdout)
-    return 1 if summary.unmatched and args.strict else 0
+    return 1 if summary.needs_attention or (args.strict and summary.renamed) else 0
 
 
 def cmd_grade(args) -> int:
     from .executors import make_executor
-    from .grading import grade
+    from .grading import GradingInterrupted, grade
+    from .ledger import grading_lock
 
     executor = make_executor(args.executor, args.workers, args.scheduler)
+    course = _course(args)
     try:
-        summary = grade(_course(args), args.assignment, executor=executor,
-                        timeout=args.timeout, students=args.student or None, force=args.force,
-                        progress=not args.no_progress, fork_kernels=not args.fresh_kernels,
-                        sandbox=not args.no_sandbox, out=sys.stdout)
-    except KeyboardInterrupt:
-        print("\nInterrupted. Every submission graded so far is saved; run the same command "
-              "again to grade the rest.", file=sys.stderr)
+        with grading_lock(course, f"grade {args.assignment}"):
+            summary = grade(course, args.assignment, executor=executor,
+                            timeout=args.timeout, students=args.student or None,
+                            force=args.force, progress=not args.no_progress,
+                            fork_kernels=not args.fresh_kernels, sandbox=not args.no_sandbox,
+                            out=sys.stdout)
+    except KeyboardInterrupt as interrupt:  # every submission recorded so far is kept
+        graded = (f"{interrupt.graded} graded, " if isinstance(interrupt, GradingInterrupted)
+                  else "")
+        print(("" if args.no_progress else "\n") + f"interrupted; {graded}rerun to continue",
+              file=sys.stderr)
         return 130
     return 1 if summary.not_graded else 0  # some submissions still need a run
 
@@ -82,7 +89,8 @@ def cmd_feedback(args) -> int:
 def cmd_export(args) -> int:
     from .export import export_csv
 
-    export_csv(_course(args), args.output, assignments=args.assignment or None, out=sys.stdout)
+    export_csv(_course(args), args.output, assignments=args.assignment or None,
+               force=args.force, out=sys.stdout)
     return 0
 
 
@@ -150,7 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
                     "(STUDENT/ASSIGNMENT/NOTEBOOK.ipynb), one folder per student "
                     "(STUDENT/NOTEBOOK.ipynb), Canvas (STUDENT_[LATE_]ID_ID_NOTEBOOK.ipynb, "
                     "with Canvas's -1, -2 resubmission suffixes), and Moodle "
-                    "(Full Name_ID_assignsubmission_file_/NOTEBOOK.ipynb).", assignment=False)
+                    "(Full Name_ID_assignsubmission_file_/NOTEBOOK.ipynb). Everything is "
+                    "checked before anything is copied: the assignment must be released; "
+                    "notebooks are matched to the release's names (a renamed copy is mapped "
+                    "when that is unambiguous); an export that holds no notebook of the "
+                    "assignment is refused; unreadable files are skipped, the rest copied. "
+                    "Every problem is listed at the end; the exit status is 1 if a file was "
+                    "skipped or left ambiguous, 2 if nothing was copied.", assignment=False)
     p.add_argument("source", metavar="SOURCE", help="a folder or a .zip file")
     p.add_argument("--assignment", metavar="ASSIGNMENT", default=None,
                    help="the assignment (needed unless SOURCE uses nbgrader's layout)")
@@ -161,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "matched against each path in SOURCE (overrides --layout)")
     p.add_argument("--dry-run", action="store_true", help="show what would be copied")
     p.add_argument("--strict", action="store_true",
-                   help="exit with status 1 if any file could not be matched")
+                   help="also exit with status 1 when a notebook had to be renamed to the "
+                        "release's name (without it, only for files skipped or left ambiguous)")
 
     p = command(
         "grade", cmd_grade, help="grade every submission of an assignment, in parallel",
@@ -174,7 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "grading failed for a reason outside the student's control (a worker "
                     "killed, a kernel that could not start) is not graded, not scored 0: it is "
                     "listed as NOT GRADED, the command exits with status 1, and a rerun grades "
-                    "it.")
+                    "it. One `grade` at a time runs on a course: a second one stops with a "
+                    "message naming the first.")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="grading processes (default: one per core)")
     p.add_argument("--timeout", type=float, default=300.0, metavar="S",
@@ -221,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to write (default: grades.csv; '-' for standard output)")
     p.add_argument("--assignment", action="append", metavar="ASSIGNMENT",
                    help="only this assignment (repeatable; default: all)")
+    p.add_argument("--force", action="store_true",
+                   help="replace FILE even with an export that has no grades in it")
 
     p = command(
         "report", cmd_report, help="a class report for an assignment, as one HTML page",

@@ -11,21 +11,39 @@ student's submission). Layouts:
 * ``moodle``:   ``Full Name_ID_assignsubmission_file_/FILE``; the student id is the name in
   lower case with underscores.
 
-A notebook whose name is not one of the assignment's is renamed to it when it differs only by
-such a suffix (``ps1 (1).ipynb``, ``ps1-2.ipynb``); otherwise it is copied as it is (grading
-reports it). Paths that match no layout are listed and skipped.
+Everything is checked before anything is copied, and every problem is listed in one list at the
+end (``CollectSummary.problems``):
+
+* the assignment must be released (in the gradebook); a mistyped name gets the closest one;
+* notebooks are matched to the release's notebook names: a resubmission suffix (``ps1 (1)``,
+  ``ps1-2``: the highest number wins), or any other renamed copy (``ps1 (copy)``, ``Copy of
+  ps1``, ``PS1_final``) that stands for exactly one of the release's notebooks, is filed under
+  the release's name; a copy beside the notebook itself, a name that could stand for two
+  notebooks, or two copies of one notebook are copied as they are and listed, never guessed;
+* an export of another assignment (no notebook of this one, or more notebooks named for another
+  released assignment than for this one) is refused, nothing copied; a single notebook named
+  for another assignment is skipped;
+* a file that cannot be read (a corrupt zip member) is named and skipped, the rest copied.
+
+Files are written to a staging folder under ``submitted/`` and renamed into place, so a file
+is never half written; paths that match no layout are listed and skipped.
 """
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
 import re
+import shutil
 import sys
+import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .course import Course, CourseError
+from .course import Course, CourseError, closest
+from .spec import first_line
 
 CANVAS = re.compile(r"^(?P<student>[A-Za-z0-9-]+?)_(?:(?:late|LATE)_)?(?:\d+_){1,2}(?P<file>.+)$")
 MOODLE = re.compile(r"^(?P<student>[^/]+?)_\d+_assignsubmission_[a-z]+_/(?P<file>.+)$")
@@ -34,10 +52,49 @@ _JUNK = ("__MACOSX/", ".DS_Store", ".ipynb_checkpoints/", "Thumbs.db")
 
 
 @dataclass
+class Problem:
+    """One line of the list ``collect`` ends with: a path of the source, and what happened."""
+    path: str
+    kind: str  # one of PROBLEM_KINDS
+    message: str
+    other: str = ""  # for "other-assignment": the assignment the file is a notebook of
+
+
+#: What each kind of problem means, and whether the file was copied.
+PROBLEM_KINDS = {
+    "unmatched": "matches no student in the layout; skipped",
+    "unreadable": "could not be read (a corrupt zip member, or an unreadable file); skipped",
+    "unknown-assignment": "names an assignment that is not released; skipped",
+    "other-assignment": "is a notebook of another assignment; skipped",
+    "ambiguous": "could stand for more than one notebook, or is one of several copies; copied "
+                 "under its own name (not graded until renamed)",
+    "duplicate": "a copy beside the notebook of the same name; copied under its own name (the "
+                 "notebook of that name is graded)",
+    "extra-notebook": "a notebook that is none of the release's; copied under its own name",
+    "renamed": "filed under the release's notebook name",
+}
+#: Kinds that leave something for the instructor to do: ``collect`` exits with status 1.
+ATTENTION = frozenset({"unmatched", "unreadable", "unknown-assignment", "other-assignment",
+                       "ambiguous"})
+
+
+@dataclass
 class CollectSummary:
     copied: dict[str, list[str]] = field(default_factory=dict)  # student -> files
-    unmatched: list[str] = field(default_factory=list)
-    renamed: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def unmatched(self) -> list[str]:
+        return [p.path for p in self.problems if p.kind == "unmatched"]
+
+    @property
+    def renamed(self) -> list[tuple[str, str]]:
+        return [(p.path, p.message) for p in self.problems if p.kind == "renamed"]
+
+    @property
+    def needs_attention(self) -> bool:
+        """Whether a file was skipped or left ambiguous (the command's exit status is 1)."""
+        return any(p.kind in ATTENTION for p in self.problems)
 
 
 @dataclass
@@ -47,9 +104,17 @@ class _Entry:
     read: object  # () -> bytes
 
 
+#: What reading a damaged zip member or file raises.
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError,
+                NotImplementedError)
+
+
 def _entries(source: Path) -> list[_Entry]:
     if source.is_file() and zipfile.is_zipfile(source):
-        archive = zipfile.ZipFile(source)
+        try:
+            archive = zipfile.ZipFile(source)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise CourseError(f"{source} is not a readable zip file: {first_line(error)}") from None
         out = []
         for info in archive.infolist():
             if info.is_dir():
@@ -121,19 +186,148 @@ def _match(path: str, layout: str, pattern, assignment: str | None):
     raise ValueError(f"unknown layout {layout!r}")
 
 
-def _normalise(filename: str, notebooks: set[str]) -> tuple[str, int]:
-    """The notebook name ``filename`` stands for, and its resubmission number."""
-    path = PurePosixPath(filename)
-    if path.suffix != ".ipynb" or path.stem in notebooks:
-        return filename, 0
-    m = _COPY_SUFFIX.match(path.stem)
-    if m and m["stem"] in notebooks:
-        return str(path.with_name(m["stem"] + ".ipynb")), int(m["n"] or m["m"])
-    return filename, 0
+def _key(stem: str) -> str:
+    """A notebook name as compared across renamings: lower case, letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", stem.lower())
+
+
+def _stands_for(stem: str, names: set[str]) -> list[str]:
+    """The notebook names of ``names`` that a renamed notebook ``stem`` may stand for: those
+    equal to it but for case and punctuation (``PS_1``), else the longest contained in it
+    (``ps1 (copy)``, ``Copy of ps1``, ``ps1_final``: names of three characters or more), else a
+    close spelling (``activaitons``). More than one: ambiguous."""
+    key = _key(stem)
+    if not key:
+        return []
+    same = sorted(n for n in names if _key(n) == key)
+    if same:
+        return same
+    inside = [n for n in names if len(_key(n)) >= 3 and _key(n) in key]
+    if inside:
+        longest = max(len(_key(n)) for n in inside)
+        return sorted(n for n in inside if len(_key(n)) == longest)
+    by_key = {_key(n): n for n in names}
+    return sorted(by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=2,
+                                                                cutoff=0.85))
+
+
+def _resubmission(stem: str, names: set[str]) -> tuple[str, int] | None:
+    """(notebook, number) if ``stem`` is a notebook of ``names`` with an LMS's resubmission
+    suffix (``ps1-2``, ``ps1 (1)``)."""
+    m = _COPY_SUFFIX.match(stem)
+    if m and m["stem"] in names:
+        return m["stem"], int(m["n"] or m["m"])
+    return None
+
+
+@dataclass
+class _File:
+    """One file of one student's submission, and the name it is filed under."""
+    entry: _Entry
+    filename: str  # its name in the submission (after the layout's prefix)
+    target: str = ""
+    number: int = 0  # resubmission number: the highest wins
+    fuzzy: bool = False  # matched to a notebook by a renaming, not by its name
+
+
+def _released(course: Course, assignment: str | None) -> dict[str, set[str]]:
+    """{assignment: its notebook names} for every released assignment; CourseError if
+    ``assignment`` is not one of them (with the closest name)."""
+    gb = course.gradebook()
+    try:
+        if assignment is not None:
+            course.find_assignment(gb, assignment)
+        return {a.name: {nb.name for nb in a.notebooks} for a in gb.assignments}
+    finally:
+        gb.close()
+
+
+def _plan(student: str, assign: str, files: list[_File], released: dict[str, set[str]],
+          summary: CollectSummary) -> list[_File]:
+    """The files of one student's submission to copy, each with its target name; what was
+    renamed, skipped or left ambiguous goes to ``summary.problems``."""
+    names = released[assign]
+    others = {n: a for a, nbs in released.items() if a != assign for n in nbs if n not in names}
+    by_target: dict[str, list[_File]] = {}
+    for f in files:
+        path = PurePosixPath(f.filename)
+        f.target = f.filename
+        if path.suffix == ".ipynb" and path.parent == PurePosixPath(".") and path.stem not in names:
+            resubmission = _resubmission(path.stem, names)
+            candidates = [] if resubmission else _stands_for(path.stem, names)
+            if resubmission:
+                f.target, f.number = resubmission[0] + ".ipynb", resubmission[1]
+            elif len(candidates) == 1:
+                f.target, f.fuzzy = candidates[0] + ".ipynb", True
+            elif len(candidates) > 1:
+                summary.problems.append(Problem(f.entry.path, "ambiguous", (
+                    f"could be {' or '.join(c + '.ipynb' for c in candidates)}; copied as "
+                    f"{f.filename} (rename it in submitted/{student}/{assign}/ to grade it)")))
+            else:
+                other = _stands_for(path.stem, set(others))
+                if other:
+                    owner = ", ".join(sorted({others[o] for o in other}))
+                    summary.problems.append(Problem(f.entry.path, "other-assignment", (
+                        f"is a notebook of {owner}, not of {assign}; not copied"), owner))
+                    continue
+                summary.problems.append(Problem(f.entry.path, "extra-notebook", (
+                    f"is none of {assign}'s notebooks "
+                    f"({', '.join(sorted(n + '.ipynb' for n in names))}); copied as it is")))
+        by_target.setdefault(f.target, []).append(f)
+    chosen = []
+    for target, group in sorted(by_target.items()):
+        named = [f for f in group if not f.fuzzy]
+        fuzzy = [f for f in group if f.fuzzy]
+        if named:  # the notebook itself (or its latest resubmission) wins
+            chosen.append(max(named, key=lambda f: (f.number, f.entry.mtime)))
+            if chosen[-1].filename != target:
+                summary.problems.append(Problem(chosen[-1].entry.path, "renamed",
+                                                f"filed as {target}"))
+            for f in fuzzy:
+                f.target = f.filename
+                chosen.append(f)
+                summary.problems.append(Problem(f.entry.path, "duplicate", (
+                    f"a copy of {target}, which is also submitted and is the one graded; "
+                    f"copied as {f.filename}")))
+        elif len(fuzzy) == 1:
+            chosen.append(fuzzy[0])
+            summary.problems.append(Problem(fuzzy[0].entry.path, "renamed",
+                                            f"filed as {target}"))
+        else:
+            for f in fuzzy:
+                f.target = f.filename
+                chosen.append(f)
+                summary.problems.append(Problem(f.entry.path, "ambiguous", (
+                    f"one of {len(fuzzy)} copies of {target} "
+                    f"({', '.join(sorted(g.filename for g in fuzzy))}); none chosen, copied as "
+                    f"{f.filename} (rename one in submitted/{student}/{assign}/ to grade it)")))
+    return chosen
+
+
+def _refuse_another_assignment(source: str, assignment: str, planned: list[_File],
+                               summary: CollectSummary, names: set[str]) -> None:
+    """CourseError if the export is not one of ``assignment``: none of its notebooks is one of
+    the release's, or more are named for another released assignment."""
+    ours = sum(1 for f in planned if PurePosixPath(f.target).stem in names
+               and f.target.endswith(".ipynb"))
+    theirs = [p for p in summary.problems if p.kind == "other-assignment"]
+    if ours and len(theirs) <= ours:
+        return
+    found = sorted({PurePosixPath(f.filename).name for f in planned if f.filename.endswith(".ipynb")}
+                   | {PurePosixPath(p.path).name for p in theirs})
+    others = sorted({p.other for p in theirs})
+    raise CourseError(
+        f"{source} is not an export of {assignment}: "
+        + (f"{len(theirs)} of its notebooks are named for {', '.join(others)}" if theirs
+           else "none of its notebooks is one of "
+                f"{', '.join(sorted(n + '.ipynb' for n in names))}")
+        + (f" (found: {', '.join(found[:5])}{', ...' if len(found) > 5 else ''})" if found else "")
+        + "; nothing copied")
 
 
 def collect(course: Course, source: str, assignment: str | None = None, layout: str = "auto",
             pattern: str | None = None, dry_run: bool = False, out=sys.stdout) -> CollectSummary:
+    """File the submissions in ``source`` into ``submitted/`` (see the module docstring)."""
     source_path = Path(source)
     entries = [e for e in _entries(source_path)
                if not any(j in e.path or e.path.endswith(j.rstrip("/")) for j in _JUNK)]
@@ -151,49 +345,96 @@ def collect(course: Course, source: str, assignment: str | None = None, layout: 
                           "assignment: pass --assignment")
 
     summary = CollectSummary()
-    chosen: dict[tuple[str, str, str], tuple[int, _Entry]] = {}
+    released = _released(course, assignment)
+    submissions: dict[tuple[str, str], list[_File]] = {}
     for entry in entries:
         found = _match(entry.path, layout, regex, assignment)
         if not found or not found[0] or not found[2]:
-            summary.unmatched.append(entry.path)
+            summary.problems.append(Problem(entry.path, "unmatched",
+                                            "matches no student; not copied"))
             continue
         student, assign, filename = found
         if assignment is not None and assign != assignment:
             continue
-        notebooks = {p.stem for p in course.source_notebooks(assign)} | {
-            p.stem for p in course.folder("release", ".", assign).glob("*.ipynb")}
-        target, number = _normalise(filename, notebooks)
-        if target != filename:
-            summary.renamed.append((entry.path, target))
-        key = (student, assign, target)
-        if key not in chosen or (number, entry.mtime) > (chosen[key][0], chosen[key][1].mtime):
-            chosen[key] = (number, entry)
-
-    newest: dict[tuple[str, str], datetime.datetime] = {}
-    for (student, assign, target), (_, entry) in sorted(chosen.items()):
-        summary.copied.setdefault(student, []).append(target)
-        newest[(student, assign)] = max(entry.mtime, newest.get((student, assign), entry.mtime))
-        if dry_run:
+        if assign not in released:
+            summary.problems.append(Problem(entry.path, "unknown-assignment", (
+                f"{assign!r} is not a released assignment of this course; not copied"
+                + closest(assign, released))))
             continue
-        dest = course.folder("submitted", student, assign) / target
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(entry.read())
-    if not dry_run:
-        for (student, assign), stamp in newest.items():
-            (course.folder("submitted", student, assign) / "timestamp.txt").write_text(
-                stamp.strftime("%Y-%m-%d %H:%M:%S.%f %Z") + "\n")
+        submissions.setdefault((student, assign), []).append(_File(entry, filename))
 
+    planned = {key: _plan(*key, files, released, summary)
+               for key, files in sorted(submissions.items())}
+    if assignment is not None:
+        _refuse_another_assignment(source, assignment,
+                                   [f for files in planned.values() for f in files], summary,
+                                   released[assignment])
+    _copy(course, planned, summary, dry_run)
+    _print(summary, course, source, "pattern" if regex else layout, assignment, dry_run, out)
+    return summary
+
+
+def _copy(course: Course, planned: dict[tuple[str, str], list[_File]], summary: CollectSummary,
+          dry_run: bool) -> None:
+    """Read every planned file (an unreadable one is skipped, and listed), write the readable
+    ones and each submission's ``timestamp.txt`` into a staging folder under ``submitted/``,
+    then rename each into place: no file is ever half written, and a student none of whose
+    files could be read gets no folder."""
+    submitted = Path(course.coursedir.format_path(course.coursedir.submitted_directory, ".", "."))
+    staging = None
+    if not dry_run:
+        submitted.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".collect-", dir=submitted))
+    try:
+        ready: list[tuple[Path, Path]] = []  # (staged, destination)
+        for (student, assign), files in planned.items():
+            newest = None
+            for number, f in enumerate(files):
+                try:
+                    data = f.entry.read()
+                except _READ_ERRORS as error:
+                    kind = type(error)
+                    name = (kind.__name__ if kind.__module__ == "builtins"
+                            else f"{kind.__module__}.{kind.__name__}")
+                    summary.problems.append(Problem(f.entry.path, "unreadable", (
+                        f"could not be read ({name}: {first_line(error)}); not copied")))
+                    continue
+                summary.copied.setdefault(student, []).append(f.target)
+                newest = max(newest or f.entry.mtime, f.entry.mtime)
+                if staging is not None:
+                    staged = staging / f"{len(ready)}-{number}"
+                    staged.write_bytes(data)
+                    ready.append((staged, course.folder("submitted", student, assign) / f.target))
+            if newest is not None and staging is not None:
+                staged = staging / f"{len(ready)}-timestamp"
+                staged.write_text(newest.strftime("%Y-%m-%d %H:%M:%S.%f %Z") + "\n")
+                ready.append((staged, course.folder("submitted", student, assign)
+                              / "timestamp.txt"))
+        for staged, dest in ready:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, dest)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _print(summary: CollectSummary, course: Course, source: str, layout: str,
+           assignment: str | None, dry_run: bool, out) -> None:
     verb = "Would copy" if dry_run else "Copied"
     files = sum(len(v) for v in summary.copied.values())
     print(f"{verb} {files} file(s) for {len(summary.copied)} student(s) from {source} "
-          f"({'pattern' if regex else layout} layout) into "
+          f"({layout} layout) into "
           f"{course.coursedir.submitted_directory}/STUDENT/{assignment or 'ASSIGNMENT'}/.", file=out)
-    for original, target in summary.renamed:
-        print(f"  renamed {original} -> {target}", file=out)
-    if summary.unmatched:
-        print(f"Skipped {len(summary.unmatched)} path(s) that match no student:", file=out)
-        for path in summary.unmatched[:20]:
-            print(f"  {path}", file=out)
-        if len(summary.unmatched) > 20:
-            print(f"  ... and {len(summary.unmatched) - 20} more", file=out)
-    return summary
+    if not summary.problems:
+        return
+    skipped = sum(1 for p in summary.problems if p.kind in ATTENTION - {"ambiguous"})
+    ambiguous = sum(1 for p in summary.problems if p.kind == "ambiguous")
+    counts = [f"{n} {what}" for n, what in ((skipped, "file(s) skipped"),
+                                            (ambiguous, "left ambiguous")) if n]
+    print(f"{len(summary.problems)} problem(s)"
+          + (f" ({', '.join(counts)}; exit status 1)" if counts else " (nothing skipped)")
+          + ":", file=out)
+    width = max(len(p.kind) for p in summary.problems)
+    order = list(PROBLEM_KINDS)
+    for p in sorted(summary.problems, key=lambda p: (order.index(p.kind), p.path)):
+        print(f"  {p.kind:<{width}}  {p.path}: {p.message}", file=out)

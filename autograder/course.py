@@ -35,15 +35,37 @@ def ignored(name: str, patterns: list[str]) -> bool:
                for pattern in patterns)
 
 
+#: The file that makes a folder an nbgrader course directory.
+CONFIG_FILE = "nbgrader_config.py"
+
+
+def not_a_course(path: Path) -> str:
+    """Why ``path`` is refused as a course folder, and, if a folder above it is a course, which."""
+    message = (f"not a course directory: {path} (no {CONFIG_FILE}); run from the course folder "
+               "or pass --course")
+    above = next((p for p in path.parents if (p / CONFIG_FILE).is_file()), None)
+    return message + (f" (the folder {above} is one)" if above is not None else "")
+
+
+def closest(name: str, known) -> str:
+    """", did you mean X?" for the known name closest to a mistyped ``name`` ("" if none is
+    close)."""
+    import difflib
+
+    match = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean {match[0]}?" if match else ""
+
+
 class Course:
-    """The course rooted at ``root`` (default: the working directory)."""
+    """The course rooted at ``root`` (default: the working directory), which must hold an
+    ``nbgrader_config.py``; otherwise CourseError, and nothing is created."""
 
     def __init__(self, root: str | os.PathLike | None = None):
         from nbgrader.apps.baseapp import NbGrader
 
         root = Path(root or os.getcwd()).resolve()
-        if not root.is_dir():
-            raise CourseError(f"course directory {str(root)!r} does not exist")
+        if not (root / CONFIG_FILE).is_file():
+            raise CourseError(not_a_course(root))
         # nbgrader creates a new gradebook with the `alembic` program: make it findable even when
         # this interpreter's virtual environment is not activated.
         bindir = str(Path(sys.executable).parent)
@@ -80,24 +102,44 @@ class Course:
 
     # -- gradebook -------------------------------------------------------------------------------
     def gradebook(self):
+        """The course's gradebook, which must exist already (``release`` creates it, through
+        nbgrader): no command but ``release`` leaves an empty gradebook behind."""
         from nbgrader.api import Gradebook
 
-        return Gradebook(self.coursedir.db_url, self.coursedir.course_id)
+        url = self.coursedir.db_url
+        if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file():
+            raise CourseError(f"no gradebook in {self.root} ({url[len('sqlite:///'):]} does not "
+                              "exist): nothing has been released; run `autograder release "
+                              "ASSIGNMENT` first")
+        return Gradebook(url, self.coursedir.course_id)
+
+    def find_assignment(self, gradebook, assignment: str):
+        """The gradebook's record of ``assignment``, or CourseError saying what is there instead:
+        an assignment of ``source/`` not released yet, or the released names (the closest one
+        suggested)."""
+        from nbgrader.api import MissingEntry
+
+        try:
+            return gradebook.find_assignment(assignment)
+        except MissingEntry:
+            pass
+        released = [a.name for a in gradebook.assignments]
+        if self.source_notebooks(assignment):
+            raise CourseError(f"assignment {assignment!r} is not released yet (it is in "
+                              f"{self.coursedir.source_directory}/ but not in the gradebook); "
+                              f"run `autograder release {assignment}` first")
+        raise CourseError(f"no assignment {assignment!r} in this course (released: "
+                          f"{', '.join(sorted(released)) or 'none'})"
+                          + closest(assignment, released))
 
     def assignment_spec(self, assignment: str, gradebook=None) -> AssignmentSpec:
         """The master copy of ``assignment`` as the gradebook stored it at release."""
-        from nbgrader.api import MissingEntry
         from nbgrader.utils import find_all_files
 
         own = gradebook is None
         gb = self.gradebook() if own else gradebook
         try:
-            try:
-                record = gb.find_assignment(assignment)
-            except MissingEntry:
-                known = ", ".join(a.name for a in gb.assignments) or "none"
-                raise CourseError(f"assignment {assignment!r} is not in the gradebook (known: "
-                                  f"{known}); run `autograder release {assignment}` first") from None
+            record = self.find_assignment(gb, assignment)
             notebooks = []
             for nb in sorted(record.notebooks, key=lambda n: n.name):
                 notebooks.append(NotebookSpec(

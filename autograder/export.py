@@ -9,8 +9,11 @@ so the file can be uploaded to an LMS as it is.
 from __future__ import annotations
 
 import csv
+import os
 import sys
+import tempfile
 from collections import Counter
+from pathlib import Path
 
 from .course import Course, CourseError
 
@@ -23,11 +26,8 @@ def rows(course: Course, assignments: list[str] | None = None) -> tuple[list[str
     try:
         known = [a for a in gb.assignments]
         if assignments:
-            names = {a.name for a in known}
-            unknown = [a for a in assignments if a not in names]
-            if unknown:
-                raise CourseError(f"no assignment {', '.join(map(repr, unknown))} in the "
-                                  f"gradebook (known: {', '.join(sorted(names)) or 'none'})")
+            for name in assignments:
+                course.find_assignment(gb, name)  # CourseError for a name not released
             known = [a for a in known if a.name in set(assignments)]
         known.sort(key=lambda a: (a.duedate is None, a.duedate or 0, a.name))
         columns: dict[str, list[tuple[str, str, str]]] = {}
@@ -66,7 +66,11 @@ def rows(course: Course, assignments: list[str] | None = None) -> tuple[list[str
 
 
 def export_csv(course: Course, output: str = "grades.csv", assignments: list[str] | None = None,
-               out=sys.stdout) -> None:
+               force: bool = False, out=sys.stdout) -> None:
+    """Write the CSV to ``output`` ("-": ``out``). An existing file is never replaced by an
+    export with no rows (nothing graded, no students: most often the wrong gradebook) unless
+    ``force``; the file is written beside its destination and renamed into place, so it is
+    never half written."""
     header, data = rows(course, assignments)
 
     def write(handle):
@@ -78,8 +82,22 @@ def export_csv(course: Course, output: str = "grades.csv", assignments: list[str
     if output == "-":
         write(out)
         return
-    with open(output, "w", newline="") as handle:
-        write(handle)
+    target = Path(output)
+    if not data and target.exists() and not force:
+        raise CourseError(f"{output} exists and this export has no rows (the gradebook of "
+                          f"{course.root} has no students or no assignments); not replaced: "
+                          "pass --force to replace it")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent.resolve())
+    try:
+        with os.fdopen(fd, "w", newline="") as handle:
+            write(handle)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as open() would have made it
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     students = len({r["student_id"] for r in data})
     print(f"Wrote {output}: {len(data)} row(s), {students} student(s), "
           f"{len(header) - 5} part column(s).", file=out)

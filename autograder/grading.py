@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from . import lateness
 from .course import Course, only_requested
 from .ledger import (LatePenalties, all_problems, ensure_table, graded, not_graded, record,
-                     record_not_graded)
+                     record_not_graded, recorded_by_run)
 from .spec import AssignmentSpec, Job, not_graded_reason
 
 
@@ -158,7 +158,7 @@ def _grade_and_record(course: Course, gb, spec: AssignmentSpec, executor, jobs: 
             bar.set_postfix(problems=len({p["student"] for p in summary.problems}),
                             refresh=False)
     except KeyboardInterrupt:  # between two submissions: ledger.record lets none be cut short
-        raise GradingInterrupted(len(summary.graded)) from None
+        raise GradingInterrupted(recorded_by_run(gb, spec.name, summary.run_id)) from None
     finally:
         bar.close()
         _save_problems(course)  # also after Ctrl-C: everything recorded so far

@@ -7,20 +7,25 @@ version of the assignment, and what problems it had. A submission's scores, comm
 penalty and its ``autograder_graded`` row are committed in one SQLite transaction, so after any
 interruption (Ctrl-C, ``kill -9``, a power cut) a submission is either completely recorded or not
 at all: a resumed run grades exactly those that are not, and a submission whose files or
-assignment changed since is graded again.
+assignment changed since is graded again. Ctrl-C waits for the transaction under way
+(``interrupts_deferred``), and one ``grade`` at a time writes a course (``grading_lock``).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from .course import CourseError
 from .spec import AssignmentSpec, Job
 
 _metadata = sa.MetaData()
@@ -70,6 +75,14 @@ def not_graded(gradebook, assignment: str) -> dict[str, dict]:
     return {row["student"]: dict(row) for row in rows}
 
 
+def recorded_by_run(gradebook, assignment: str, run_id: str) -> int:
+    """How many submissions of ``assignment`` the run ``run_id`` recorded as graded."""
+    ensure_table(gradebook)
+    return gradebook.db.execute(sa.select(sa.func.count()).select_from(graded_table).where(
+        sa.and_(graded_table.c.assignment == assignment,
+                graded_table.c.run_id == run_id))).scalar_one()
+
+
 def all_problems(gradebook) -> list[dict]:
     """Every recorded problem, across assignments, sorted by assignment and student; those of
     submissions not graded (yet) carry ``"not_graded": True``."""
@@ -82,6 +95,63 @@ def all_problems(gradebook) -> list[dict]:
                 out.append({"assignment": row["assignment"], "student": row["student"],
                             **item, **extra})
     return sorted(out, key=lambda item: (item["assignment"], item["student"]))
+
+
+class CourseBusy(CourseError):
+    """Another process holds the course's grading lock (the message names it)."""
+
+
+#: The lock file in the course folder; it holds who locked it, for the message a second run sees.
+LOCK_FILE = ".autograder-grade.lock"
+
+
+@contextlib.contextmanager
+def grading_lock(course, what: str):
+    """Hold the course's grading lock while the body runs, or raise CourseBusy naming the
+    process that holds it (its pid, its command and when it started).
+
+    The lock is ``fcntl.flock`` on ``<course>/.autograder-grade.lock``: the kernel releases it
+    when its holder exits, however it exits (``kill -9`` included), so a stale lock file never
+    blocks anyone; what the file says is only for the message. Grading processes are started
+    with ``spawn`` (``autograder.executors``) and do not inherit the descriptor."""
+    import fcntl
+
+    path = Path(course.root) / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o664)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip() or "unknown"
+            raise CourseBusy(f"another `autograder grade` is running on the course {course.root} "
+                             f"({holder}); wait for it to finish, or stop it, and run this "
+                             "command again") from None
+        started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, `autograder {what}`, started {started}\n".encode(),
+                  0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Run the body with Ctrl-C (SIGINT) held back, and raise KeyboardInterrupt after it if one
+    arrived: a transaction is never cut off half-way through the database driver's commit,
+    which leaves the session unusable. Outside the main thread, where no signal lands, it does
+    nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda *_: received.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 def write_autograded_folder(course, job: Job, result: dict) -> None:
@@ -122,7 +192,14 @@ def write_autograded_folder(course, job: Job, result: dict) -> None:
 def record(course, gradebook, spec: AssignmentSpec, job: Job, result: dict, run_id: str,
            late_penalties) -> None:
     """Store one graded submission: scores, comments, late penalty and the completion row, in a
-    single transaction (see the module docstring)."""
+    single transaction (see the module docstring), which Ctrl-C does not cut short (it takes
+    effect once the submission is recorded)."""
+    with interrupts_deferred():
+        _record(course, gradebook, spec, job, result, run_id, late_penalties)
+
+
+def _record(course, gradebook, spec: AssignmentSpec, job: Job, result: dict, run_id: str,
+            late_penalties) -> None:
     write_autograded_folder(course, job, result)
     gb = gradebook
     assignment, student = spec.name, job.student
@@ -176,16 +253,17 @@ def record_not_graded(gradebook, spec: AssignmentSpec, job: Job, result: dict,
     no autograded folder, and no longer graded (so that a plain rerun grades it again); only
     its problems, listed until then. Scores of an earlier grading stay in the gradebook."""
     gb = gradebook
-    try:
-        _forget(gb, spec.name, job.student)
-        gb.db.execute(sa.insert(not_graded_table).values(
-            assignment=spec.name, student=job.student, run_id=run_id,
-            failed_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
-            problems=json.dumps(result["problems"])))
-        gb.db.commit()
-    except BaseException:
-        gb.db.rollback()
-        raise
+    with interrupts_deferred():
+        try:
+            _forget(gb, spec.name, job.student)
+            gb.db.execute(sa.insert(not_graded_table).values(
+                assignment=spec.name, student=job.student, run_id=run_id,
+                failed_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                problems=json.dumps(result["problems"])))
+            gb.db.commit()
+        except BaseException:
+            gb.db.rollback()
+            raise
 
 
 def _forget(gb, assignment: str, student: str) -> None:
