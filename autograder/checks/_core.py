@@ -124,7 +124,8 @@ def case_kinds(case: Case, names: tuple[str, ...] = ()) -> frozenset[str]:
       (nonzero, every entry of magnitude <= ``TINY``), for float array arguments (also inside a
       list, under the list's name);
     - ``a batch of one``: the first array argument has one row;
-    - ``<name> > 1`` for a step counter (``STEP_NAMES``), ``<name> = True/False`` for a flag;
+    - ``<name> > 1`` for a step counter (``STEP_NAMES``), ``<name> = True/False`` for a flag,
+      ``<name> = 0`` for a float argument that is 0 (a probability, a strength, a beta);
     - ``<name> in training/evaluation mode`` for an argument with a ``training`` attribute.
 
     ``names`` names the positional arguments (see :func:`argument_names`); the others are
@@ -139,6 +140,8 @@ def case_kinds(case: Case, names: tuple[str, ...] = ()) -> frozenset[str]:
             kinds.add(f"{name} = {bool(value)}")
         elif isinstance(value, (int, np.integer)) and name in STEP_NAMES and value > 1:
             kinds.add(f"{name} > 1")
+        elif isinstance(value, (float, np.floating)) and value == 0:
+            kinds.add(f"{name} = 0")
         elif hasattr(value, "training") and isinstance(getattr(value, "training"), bool):
             kinds.add(f"{name} in {'training' if value.training else 'evaluation'} mode")
         for array in _array_leaves(value):
@@ -642,11 +645,12 @@ def compare(aspect: Aspect, case: Case, got: dict, expected: dict, *, matching=F
     """All differences between two observations (empty string: they agree)."""
     problems = []
     for name, expected_value in expected.items():
+        tol = TOLERANCES[case.precision]
         if name in aspect.tolerances:  # a statistic: its tolerance is already as loose as it can be
-            tol, loosen = aspect.tolerances[name], False
-        else:
-            tol, loosen = TOLERANCES[case.precision], matching
-        problem = compare_value(name, got.get(name), expected_value, case, tol, matching=loosen)
+            tol = aspect.tolerances[name]
+            if matching:  # matching loosens tenfold: undo that, keep the rest (nan equals nan)
+                tol = (tol[0] / 10, tol[1] / 10)
+        problem = compare_value(name, got.get(name), expected_value, case, tol, matching=matching)
         if problem:
             problems.append(problem)
     return "\n".join(problems)

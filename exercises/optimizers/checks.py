@@ -64,10 +64,10 @@ def _ema_cases(correction):
         found = [case("a noisy sequence", 5.0 + randn(rng, 12), 0.9),
                  case("a constant sequence (all 2.0)", np.full(8, 2.0), 0.8),
                  case("a single value", np.array([float(rng.integers(2, 9))]), 0.9),
-                 case("float32 values", randn(rng, 6, dtype=np.float32), 0.5)]
+                 case("float32 values", randn(rng, 6, dtype=np.float32), 0.5),
+                 case("beta = 0 (no memory)", randn(rng, 5), 0.0)]
         if hidden:
-            found += [case("a sequence of vectors", randn(rng, 10, 3), 0.95),
-                      case("beta = 0 (no memory)", randn(rng, 5), 0.0)]
+            found += [case("a sequence of vectors", randn(rng, 10, 3), 0.95)]
         return found
     return cases
 
@@ -155,11 +155,15 @@ def _sgd_one_cases(rng, hidden):
 
 
 def _sgd_trajectory_cases(rng, hidden):
-    settings = [(0.05, 0.9, 6)] + ([(0.1, 0.5, 8), (0.01, 0.99, 10)] if hidden else [])
-    return [Case(f"{steps} steps on the valley L = (t1^2 + 10 t2^2 + 0.1 t3^2) / 2 from zero "
-                 f"velocity, lr = {lr}, momentum = {mu}",
-                 (_start(rng), np.zeros(3), steps), {"lr": lr, "momentum": mu})
-            for lr, mu, steps in settings]
+    settings = [(0.05, 0.9, 6), (0.1, 0.5, 8), (0.01, 0.99, 10)] + ([(0.02, 0.95, 9)] if hidden
+                                                                     else [])
+    found = [Case(f"{steps} steps on the valley L = (t1^2 + 10 t2^2 + 0.1 t3^2) / 2 from zero "
+                  f"velocity, lr = {lr}, momentum = {mu}",
+                  (_start(rng), np.zeros(3), steps), {"lr": lr, "momentum": mu})
+             for lr, mu, steps in settings]
+    return found + [Case("5 float32 steps on the same valley from zero velocity, lr = 0.05, "
+                         "momentum = 0.9", (_start(rng, np.float32), np.zeros(3, np.float32), 5),
+                         {"lr": 0.05, "momentum": 0.9}, float32=True)]
 
 
 def _sgd_step(impl, theta, grad, velocity, t, hyper):
@@ -190,7 +194,7 @@ def _rmsprop_cases(tiny):
     def cases(rng, hidden):
         def case(label, scale, s_scale, lr, alpha, n=4, dtype=np.float64):
             param, grad = randn(rng, n, dtype=dtype), randn(rng, n, scale=scale, dtype=dtype)
-            s = (s_scale * rng.random(n)).astype(dtype)
+            s = (s_scale * rng.uniform(0.5, 1.5, n)).astype(dtype)  # never near 0 by chance
             return Case(f"{label}: {shapes(param=param)}, gradients of size about {scale:g}, "
                         f"lr = {lr}, alpha = {alpha}", (param, grad, s, lr),
                         {"alpha": alpha}, float32=dtype == np.float32)
@@ -273,12 +277,17 @@ def _adam_one_cases(decay):
 
 def _adam_trajectory_cases(decay):
     def cases(rng, hidden):
-        settings = [(0.1, 12)] + ([(0.01, 20), (0.5, 6)] if hidden else [])
+        settings = [(0.1, 12), (0.01, 20), (0.5, 6)] + ([(0.2, 9)] if hidden else [])
         hyper = {"weight_decay": 0.05} if decay else {}
-        return [Case(f"{steps} steps from m = v = 0 on the valley L = (t1^2 + 10 t2^2 + 0.1 t3^2)"
-                     f" / 2, lr = {lr}" + (", weight_decay = 0.05" if decay else ""),
-                     (_start(rng), (np.zeros(3), np.zeros(3)), steps), {"lr": lr, **hyper})
-                for lr, steps in settings]
+        found = [Case(f"{steps} steps from m = v = 0 on the valley L = (t1^2 + 10 t2^2 + 0.1 "
+                      f"t3^2) / 2, lr = {lr}" + (", weight_decay = 0.05" if decay else ""),
+                      (_start(rng), (np.zeros(3), np.zeros(3)), steps), {"lr": lr, **hyper})
+                 for lr, steps in settings]
+        zeros = np.zeros(3, np.float32)
+        return found + [Case("5 float32 steps from m = v = 0 on the same valley, lr = 0.1"
+                             + (", weight_decay = 0.05" if decay else ""),
+                             (_start(rng, np.float32), (zeros, zeros.copy()), 5),
+                             {"lr": 0.1, **hyper}, float32=True)]
     return cases
 
 

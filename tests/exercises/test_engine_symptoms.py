@@ -1,0 +1,289 @@
+"""Symptom hints (``autograder.checks._symptoms``) and the messages a beginner reads.
+
+A symptom hint must appear only for its mistake: every symptom stays silent on the correct
+answers (the source notebooks' solutions) of every part, and on every known mistake of the bank
+for which it is not meant (``MEANT`` lists, for each mistake, the symptoms it really shows; each
+entry was checked by hand against the mistake's source). Then each symptom is shown to fire on
+a mistake written as a learner would, with no help from the bank.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from exercise_tools import ASSIGNMENT_NAMES, cell_id, nbgrader_meta, read, source_path
+
+from autograder import mistakes as mistake_bank
+from autograder.checks import ASPECTS, PARTS, CheckFailed, aspect_of_grade_id, check
+from autograder.checks import _check
+from autograder.checks._core import run, visible_seed
+from autograder.checks._symptoms import diagnose
+
+#: Known mistake -> the symptoms it shows (a constant factor it has, the float64 it returns...).
+MEANT = {
+    "mse-sum-instead-of-mean": {"constant-factor"},       # N * outputs
+    "mse-gradient-missing-factor-2": {"constant-factor"},  # 1/2
+    "mse-gradient-divides-by-rows": {"constant-factor"},  # the number of outputs
+    "bce-logits-through-sigmoid-and-log": {"nan-inf"},    # log(0) on large logits
+    "bce-gradient-not-averaged": {"constant-factor"},     # N
+    "cross-entropy-summed": {"constant-factor"},          # N times the mean
+    "cross-entropy-naive-softmax": {"nan-inf"},           # exp overflows on large logits
+    "linear-backward-bias-averaged": {"constant-factor"},  # 1/N
+    "two-layer-not-averaged": {"constant-factor"},        # N
+    "he-ignores-dtype": {"float64"},
+    "xavier-std-as-bound": {"constant-factor"},           # the bound is sqrt(3) too small
+    "relu-derivative-float64": {"float64"},
+    "gelu-float64-constant": {"float64"},
+    "gelu-tanh-approximation": {"float64"},               # its np.sqrt(2 / np.pi) promotes
+    "softmax-no-max-subtraction": {"nan-inf"},
+    "softmax-wrong-axis": {"other-axis"},
+    "ema-correction-counts-from-zero": {"nan-inf", "step-behind"},  # 1 - beta^0 = 0 at t = 1
+    "adam-step-count-off-by-one": {"step-ahead"},
+    "adamw-float64-constants": {"float64"},
+    "l2-missing-half": {"constant-factor"},               # 2
+    "l2-gradient-doubled": {"constant-factor"},           # 2
+    "dropout-no-scaling": {"constant-factor"},            # 1 - p
+    "dropout-p-as-keep-probability": {"nan-inf"},         # p = 0 keeps nothing: 0 / 0
+    "dropout-float64-mask": {"float64"},
+    "batchnorm-batch-statistics-at-inference": {"mode-batch-statistics-in-eval"},
+    "batchnorm-eval-batch-variance": {"mode-batch-variance-in-eval"},
+    "batchnorm-backward-parameter-gradients-averaged": {"constant-factor"},  # 1/N
+    "attention-softmax-over-queries": {"nan-inf"},        # a fully masked column: 0 / 0
+    "mha-mask-hides-diagonal": {"nan-inf"},               # the first row is fully masked
+    "mha-softmax-overflows": {"nan-inf"},
+}
+
+_HIDDEN = re.compile(r"check\('([\w.]+)', \w+, seed=(\d+), hidden=True\)")
+
+
+def _hidden_seeds() -> dict[str, int]:
+    seeds = {}
+    for assignment in ASSIGNMENT_NAMES:
+        for cell in read(source_path(assignment)).cells:
+            if nbgrader_meta(cell).get("grade") and cell.cell_type == "code":
+                found = _HIDDEN.search(cell.source)
+                if found and aspect_of_grade_id(cell_id(cell)) == found.group(1):
+                    seeds[found.group(1)] = int(found.group(2))
+    return seeds
+
+
+SEEDS = _hidden_seeds()
+
+
+def _fired(key: str, impl) -> set[str]:
+    """The symptoms named for ``impl`` on the self-check's cases and on grading's."""
+    aspect = ASPECTS[key]
+    fired = set()
+    for hidden, seed in ((False, visible_seed(key)), (True, SEEDS.get(key, 1))):
+        cases = aspect.cases(np.random.default_rng(seed), hidden)
+        outcomes = [run(aspect, impl, case, learner=False) for case in cases]
+        fired |= {symptom for symptom, _ in diagnose(aspect, impl, cases, outcomes)}
+    return fired
+
+
+def _solutions(assignment: str) -> dict:
+    """The source notebook's code cells (setup and solutions, not the tests), run."""
+    namespace: dict = {}
+    for cell in read(source_path(assignment)).cells:
+        if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
+            exec(compile(cell.source, f"<solution {cell_id(cell)}>", "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_NAMES)
+def test_no_symptom_is_named_for_a_correct_answer(assignment):
+    namespace = _solutions(assignment)
+    loud = {key: _fired(key, namespace[aspect.part]) for key, aspect in ASPECTS.items()
+            if PARTS[aspect.part].assignment == assignment}
+    assert not {k: v for k, v in loud.items() if v}
+
+
+MISTAKES = list(mistake_bank.MISTAKES)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=[m.id for m in MISTAKES])
+def test_a_symptom_is_named_only_for_the_mistakes_it_is_meant_for(mistake):
+    fired = set().union(*(_fired(f"{mistake.part}.{a}", mistake.load()) for a in mistake.fails))
+    assert fired <= MEANT.get(mistake.id, set()), (
+        f"{mistake.id} shows {sorted(fired - MEANT.get(mistake.id, set()))}: if that is true of "
+        f"its source, add it to MEANT; otherwise the symptom is too eager")
+
+
+def test_every_meant_symptom_still_shows():
+    """MEANT is not a list of excuses: each entry is a symptom its mistake does show."""
+    bank = {m.id: m for m in MISTAKES}
+    quiet = {}
+    for mistake_id, symptoms in MEANT.items():
+        if mistake_id not in bank:
+            continue  # a mistake the bank has dropped
+        mistake = bank[mistake_id]
+        fired = set().union(*(_fired(f"{mistake.part}.{a}", mistake.load())
+                              for a in mistake.fails))
+        if symptoms - fired:
+            quiet[mistake_id] = sorted(symptoms - fired)
+    assert not quiet
+
+
+# --- each symptom on a learner's mistake that the bank does not know ----------------------------
+
+@pytest.fixture
+def no_bank(monkeypatch):
+    """Check as if the bank of known mistakes were empty: only the symptoms can name a mistake."""
+    monkeypatch.setattr(_check.mistake_bank, "for_part", lambda part: ())
+
+
+def _failure(key, impl, **options) -> CheckFailed:
+    with pytest.raises(CheckFailed) as info:
+        check(key, impl, **options)
+    return info.value
+
+
+def test_a_constant_factor_is_named_from_the_case(no_bank):
+    def mse_loss(pred, target):  # the gradient of the sum, not of the mean
+        return float(np.mean((pred - target) ** 2)), 2 * (pred - target)
+
+    failure = _failure("mse_loss.gradient", mse_loss)
+    assert failure.symptoms == ("constant-factor",)
+    assert "the number of entries of pred" in str(failure)
+
+    def l1_penalty(weights, strength):
+        return (strength * sum(np.abs(w).sum() for w in weights),
+                [strength * np.sign(w) / w.size for w in weights])
+
+    assert "1/" in str(_failure("l1_penalty.gradient", l1_penalty))
+
+
+def test_the_other_axis_is_named(no_bank):
+    def softmax(x):
+        e = np.exp(x - x.max(axis=0, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
+
+    assert _failure("softmax.values", softmax).symptoms == ("other-axis",)
+
+
+def test_a_step_count_off_by_one_is_named(no_bank):
+    def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        t = t + 1
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad * grad
+        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+        return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+    assert "step-ahead" in _failure("adam_step.one_step", adam_step).symptoms
+    assert "step-ahead" in _failure("adam_step.trajectory", adam_step).symptoms
+
+
+def test_a_float64_promotion_is_traced_to_its_line(no_bank):
+    def gelu(x):
+        from scipy.special import erf
+        c = np.sqrt(0.5)
+        return 0.5 * x * (1 + erf(x * c))
+
+    failure = _failure("gelu.values", gelu)
+    assert "float64" in failure.symptoms
+    message = str(failure)
+    assert "you returned float64 for float32 input" in message
+    assert "np.sqrt of a Python number" in message and "c = np.sqrt(0.5)" in message
+
+
+def test_the_first_nan_is_traced_to_its_line(no_bank):
+    def softmax(x):
+        e = np.exp(x)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    failure = _failure("softmax.large_inputs", softmax)
+    assert "nan-inf" in failure.symptoms
+    message = str(failure)
+    assert "e = np.exp(x)" in message and "overflow encountered in exp" in message
+
+
+def test_a_mode_mix_up_is_named(no_bank):
+    def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1,
+                          eps=1e-5):
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        if training:
+            n = x.shape[0]
+            running_mean = (1 - momentum) * running_mean + momentum * mean
+            running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+            return gamma * (x - mean) / np.sqrt(var + eps) + beta, running_mean, running_var
+        return gamma * (x - running_mean) / np.sqrt(var + eps) + beta, running_mean, running_var
+
+    failure = _failure("batchnorm_forward.eval_output", batchnorm_forward)
+    assert failure.symptoms == ("mode-batch-variance-in-eval",)
+
+
+# --- inputs owned by the caller ----------------------------------------------------------------
+
+def test_modifying_a_state_array_in_place_fails_naming_it():
+    def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+        square_avg *= alpha
+        square_avg += (1 - alpha) * grad ** 2
+        return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
+
+    message = str(_failure("rmsprop_step.step", rmsprop_step))
+    assert "modified its argument `square_avg` in place" in message
+
+
+def test_modifying_the_parameters_in_place_fails_in_every_step_of_a_trajectory():
+    def sgd_momentum_step(param, grad, velocity, lr, momentum):
+        velocity = momentum * velocity + grad
+        param -= lr * velocity
+        return param, velocity
+
+    for key in ("sgd_momentum_step.one_step", "sgd_momentum_step.trajectory"):
+        assert "modified its argument `param` in place" in str(_failure(key, sgd_momentum_step))
+
+
+def test_restore_must_write_into_the_callers_arrays():
+    class EarlyStopping:
+        def __init__(self, patience, min_delta=0.0):
+            self.patience, self.min_delta = patience, min_delta
+            self.best, self.saved, self.bad = float("inf"), None, 0
+
+        def update(self, value, weights):
+            if value < self.best - self.min_delta:
+                self.best, self.saved, self.bad = value, [w.copy() for w in weights], 0
+            else:
+                self.bad += 1
+            return self.bad >= self.patience
+
+        def restore(self, weights):
+            if self.saved is not None:
+                for i, best in enumerate(self.saved):
+                    weights[i] = best.copy()  # rebinds the slot: the caller's arrays keep theirs
+
+    check("EarlyStopping.stop", EarlyStopping)
+    message = str(_failure("EarlyStopping.restore", EarlyStopping))
+    assert "instead of writing into the caller's arrays" in message and "w[...] = best" in message
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+def test_nan_and_inf_are_named_and_never_next_to_a_tiny_largest_difference():
+    def sigmoid(x):
+        out = 1 / (1 + np.exp(-x))
+        out[0, 0] = np.nan
+        return out
+
+    message = str(_failure("sigmoid.values", sigmoid))
+    assert "got nan (not a number)" in message and "largest difference" not in message
+
+
+def test_values_are_printed_with_enough_digits_to_differ():
+    def sigmoid(x):
+        return 1 / (1 + np.exp(-x)) * (1 + 3e-6)
+
+    message = str(_failure("sigmoid.values", sigmoid))
+    pairs = re.findall(r"expected (\S+), got (\S+)", message)
+    assert pairs and all(expected != got for expected, got in pairs)
+
+
+def test_the_dtype_message_says_what_was_returned():
+    def he_normal(fan_in, fan_out, rng, dtype=np.float64):
+        return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+
+    message = str(_failure("he_normal.distribution", he_normal))
+    assert "dtype: expected float32, got float64" in message
+    assert "an object of type str" not in message
