@@ -25,6 +25,10 @@ _LIVE = ("activation_explorer", "optimizer_explorer", "gradient_flow_explorer",
 
 
 def __getattr__(name):
+    if name == "width_explorer":  # its own module, as its compute (explorers.width)
+        from explorers import width_widget
+
+        return width_widget.width_explorer
     if name == "attention_explorer":  # its own module, as its compute (explorers.attention)
         from explorers import attention_widget
 
@@ -36,4 +40,4 @@ def __getattr__(name):
     raise AttributeError(f"module 'explorers' has no attribute {name!r}")
 
 
-__all__ = ["core", *_LIVE, "attention_explorer"]
+__all__ = ["core", *_LIVE, "attention_explorer", "width_explorer"]

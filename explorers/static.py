@@ -649,6 +649,13 @@ def attention_explorer(**kwargs):
     return attention_static.attention_explorer(**kwargs)
 
 
+def width_explorer(**kwargs):
+    """The static width explorer; see :func:`explorers.width_static.width_explorer`."""
+    from explorers import width_static  # it builds on this module
+
+    return width_static.width_explorer(**kwargs)
+
+
 def standalone_page(*outputs, title: str = "nnlib explorers") -> str:
     """A complete HTML document holding the given outputs (for tests and previews)."""
     body = "\n".join(getattr(o, "data", o) for o in outputs)
@@ -659,7 +666,7 @@ def standalone_page(*outputs, title: str = "nnlib explorers") -> str:
 
 __all__ = [
     "activation_explorer", "optimizer_explorer", "gradient_flow_explorer",
-    "regularization_explorer", "attention_explorer", "activation_spec", "optimizer_spec", "surface_spec",
+    "regularization_explorer", "attention_explorer", "width_explorer", "activation_spec", "optimizer_spec", "surface_spec",
     "gradient_flow_spec", "regularization_spec", "pack", "unpack", "pack_deltas",
     "unpack_deltas", "Box", "quantize_gap",
     "dequantize_gap", "hyper_grid", "lr_ladder", "trajectory_box", "regularization_key",
