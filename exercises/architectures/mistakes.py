@@ -47,7 +47,8 @@ MISTAKES = [
     ),
     mistake(
         "residual-forward-without-skip", A, "Residual",
-        "Returns F(x) only: a plain block, not a residual one.",
+        "Returns F(x) only in the forward pass: a plain block, not a residual one (its backward "
+        "pass is right).",
         "Your output is F(x) alone: a residual block adds its input back, y = x + F(x).",
         """
         class Residual:
@@ -58,9 +59,9 @@ MISTAKES = [
                 return self.block.forward(x)
 
             def backward(self, grad_out):
-                return self.block.backward(grad_out)
+                return grad_out + self.block.backward(grad_out)
         """,
-        fails=("forward", "backward"),
+        fails=("forward",),
     ),
     mistake(
         "dense-block-input-last", A, "DenseBlock",
@@ -122,6 +123,38 @@ MISTAKES = [
                 pieces = np.split(grad_out, bounds, axis=1)
                 for i in range(len(self.layers) - 1, -1, -1):
                     self.layers[i].backward(pieces[i + 1])
+                return pieces[0]
+        """,
+        fails=("backward",),
+    ),
+    mistake(
+        "dense-block-backward-writes-into-grad-out", A, "DenseBlock",
+        "Adds the later layers' gradients into the pieces of np.split(grad_out, ...), which are "
+        "views of grad_out, so the caller's grad_out changes.",
+        "Your gradients are right, but the caller's grad_out changed: np.split returns views of "
+        "grad_out, so += on a piece writes into it. Copy the pieces first "
+        "([g.copy() for g in np.split(...)]).",
+        """
+        import numpy as np
+
+        class DenseBlock:
+            def __init__(self, *layers):
+                self.layers = list(layers)
+
+            def forward(self, x):
+                features = [x]
+                for layer in self.layers:
+                    features.append(layer.forward(np.concatenate(features, axis=1)))
+                self.widths = [f.shape[1] for f in features]
+                return np.concatenate(features, axis=1)
+
+            def backward(self, grad_out):
+                bounds = np.cumsum(self.widths)[:-1]
+                pieces = np.split(grad_out, bounds, axis=1)
+                for i in range(len(self.layers) - 1, -1, -1):
+                    grad_input = self.layers[i].backward(pieces[i + 1])
+                    for j, g in enumerate(np.split(grad_input, bounds[:i], axis=1)):
+                        pieces[j] += g
                 return pieces[0]
         """,
         fails=("backward",),
@@ -197,5 +230,889 @@ MISTAKES = [
             return weights @ V, weights
         """,
         fails=("mask",),
+    ),
+    mistake(
+        "attention-mask-sets-scores-to-zero", A, "attention",
+        "Sets the forbidden scores to 0 instead of -inf, so they still get weight.",
+        "Your forbidden pairs still get weight: a score of 0 becomes exp(0) = 1 in the softmax. "
+        "Set the scores where the mask is False to -np.inf before the softmax, so that their "
+        "weight is exactly 0.",
+        """
+        import numpy as np
+
+        def attention(Q, K, V, mask=None):
+            scores = Q @ K.T / Q.shape[1] ** 0.5
+            if mask is not None:
+                scores = np.where(mask, scores, 0)
+            scores = scores - scores.max(axis=-1, keepdims=True)
+            weights = np.exp(scores)
+            weights = weights / weights.sum(axis=-1, keepdims=True)
+            return weights @ V, weights
+        """,
+        fails=("mask",),
+    ),
+    mistake(
+        "layer-norm-unbiased-variance", A, "layer_norm_forward",
+        "Uses the unbiased variance (divides by D - 1) instead of the biased one.",
+        "Your variance divides by D - 1 (np.var or .std with ddof=1): layer norm, like batch "
+        "norm and PyTorch, uses the biased variance, the mean of (x - mean)^2 over the D "
+        "features.",
+        """
+        import numpy as np
+
+        def layer_norm_forward(x, gamma, beta, eps=1e-5):
+            mean = x.mean(axis=-1, keepdims=True)
+            var = x.var(axis=-1, ddof=1, keepdims=True)
+            x_hat = (x - mean) / np.sqrt(var + eps)
+            return gamma * x_hat + beta
+        """,
+        fails=("values",),
+    ),
+    mistake(
+        "layer-norm-eps-outside-root", A, "layer_norm_forward",
+        "Adds eps to the standard deviation instead of to the variance: (x - mean) / (std + "
+        "eps).",
+        "eps belongs inside the square root: x_hat = (x - mean) / sqrt(var + eps). Outside it "
+        "((x - mean) / (std + eps)) the result differs most where the variance is close to "
+        "eps, as in the case of tiny values.",
+        """
+        import numpy as np
+
+        def layer_norm_forward(x, gamma, beta, eps=1e-5):
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            x_hat = (x - mean) / (np.sqrt(var) + eps)
+            return gamma * x_hat + beta
+        """,
+        fails=("values",),
+    ),
+    mistake(
+        "layer-norm-over-batch-axis", A, "layer_norm_forward",
+        "Normalizes each feature over the batch (axis 0), as batch norm does.",
+        "You normalized over the batch (axis 0), as batch norm does: layer norm normalizes "
+        "each example on its own, over its D features (the last axis: axis=-1, "
+        "keepdims=True), so its output does not depend on the rest of the batch (a batch of "
+        "one is no special case).",
+        """
+        import numpy as np
+
+        def layer_norm_forward(x, gamma, beta, eps=1e-5):
+            mean = x.mean(axis=0, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=0, keepdims=True)
+            x_hat = (x - mean) / np.sqrt(var + eps)
+            return gamma * x_hat + beta
+        """,
+        fails=("values",),
+    ),
+    mistake(
+        "layer-norm-over-every-axis-but-the-batch", A, "layer_norm_forward",
+        "On sequences (N, T, D) normalizes over all of (T, D) instead of each position's D "
+        "features.",
+        "On a batch of sequences (N, T, D) your statistics mix the positions: layer norm "
+        "normalizes each position's D features on its own, over the last axis only (axis=-1, "
+        "keepdims=True), not over all the axes after the batch.",
+        """
+        import numpy as np
+
+        def layer_norm_forward(x, gamma, beta, eps=1e-5):
+            axes = tuple(range(1, x.ndim))
+            mean = x.mean(axis=axes, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+            x_hat = (x - mean) / np.sqrt(var + eps)
+            return gamma * x_hat + beta
+        """,
+        fails=("values",),
+    ),
+    mistake(
+        "layer-norm-gamma-beta-swapped", A, "layer_norm_forward",
+        "Scales by beta and shifts by gamma.",
+        "gamma and beta are swapped: gamma scales and beta shifts, out = gamma * x_hat + "
+        "beta.",
+        """
+        import numpy as np
+
+        def layer_norm_forward(x, gamma, beta, eps=1e-5):
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            x_hat = (x - mean) / np.sqrt(var + eps)
+            return beta * x_hat + gamma
+        """,
+        fails=("values",),
+    ),
+    mistake(
+        "layer-norm-no-scale-and-shift", A, "layer_norm_forward",
+        "Returns x_hat, without the learned scale gamma and shift beta.",
+        "Your output is the normalized x_hat alone: layer norm then applies its learned scale "
+        "and shift, out = gamma * x_hat + beta.",
+        """
+        import numpy as np
+
+        def layer_norm_forward(x, gamma, beta, eps=1e-5):
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            x_hat = (x - mean) / np.sqrt(var + eps)
+            return x_hat
+        """,
+        fails=("values",),
+    ),
+    mistake(
+        "layer-norm-centers-input-in-place", A, "layer_norm_forward",
+        "Subtracts the mean from x in place (x -= mean), changing the caller's array.",
+        "Your output is right, but x -= mean wrote into the caller's array x: compute x - "
+        "mean into a new array (centered = x - mean) and leave the input as it was.",
+        """
+        import numpy as np
+
+        def layer_norm_forward(x, gamma, beta, eps=1e-5):
+            mean = x.mean(axis=-1, keepdims=True)
+            x -= mean
+            var = (x ** 2).mean(axis=-1, keepdims=True)
+            x_hat = x / np.sqrt(var + eps)
+            return gamma * x_hat + beta
+        """,
+        fails=("values",),
+    ),
+    mistake(
+        "layer-norm-backward-mean-and-variance-constant", A, "layer_norm_backward",
+        "Treats the mean and variance as constants: grad_x = grad_out * gamma / std.",
+        "Your input gradient treats the mean and the variance as constants, but both depend "
+        "on every x_i of the row: with g = grad_out * gamma, dL/dx = (1 / (D std)) (D g - "
+        "sum(g) - x_hat sum(g x_hat)), the sums over the last axis.",
+        """
+        import numpy as np
+
+        def layer_norm_backward(grad_out, x, gamma, eps=1e-5):
+            d = x.shape[-1]
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            inv_std = 1 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            grad_gamma = (grad_out * x_hat).reshape(-1, d).sum(axis=0)
+            grad_beta = grad_out.reshape(-1, d).sum(axis=0)
+            g = grad_out * gamma
+            grad_x = g * inv_std
+            return grad_x, grad_gamma, grad_beta
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "layer-norm-backward-forgets-gamma", A, "layer_norm_backward",
+        "Backpropagates grad_out into x_hat without multiplying by gamma.",
+        "Your input gradient is missing gamma: the output is gamma * x_hat + beta, so the "
+        "gradient that reaches x_hat is grad_out * gamma (and only then flows through the "
+        "normalization).",
+        """
+        import numpy as np
+
+        def layer_norm_backward(grad_out, x, gamma, eps=1e-5):
+            d = x.shape[-1]
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            inv_std = 1 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            grad_gamma = (grad_out * x_hat).reshape(-1, d).sum(axis=0)
+            grad_beta = grad_out.reshape(-1, d).sum(axis=0)
+            g = grad_out
+            grad_x = inv_std / d * (d * g - g.sum(axis=-1, keepdims=True)
+                                    - x_hat * (g * x_hat).sum(axis=-1, keepdims=True))
+            return grad_x, grad_gamma, grad_beta
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "layer-norm-backward-sums-over-batch", A, "layer_norm_backward",
+        "Sums over the batch axis in the input gradient, as in batch norm's backward.",
+        "The sums in your input gradient run over the batch (axis 0), as in batch norm: layer "
+        "norm's statistics are per row, so sum over the D features of each row (axis=-1, "
+        "keepdims=True).",
+        """
+        import numpy as np
+
+        def layer_norm_backward(grad_out, x, gamma, eps=1e-5):
+            d = x.shape[-1]
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            inv_std = 1 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            grad_gamma = (grad_out * x_hat).reshape(-1, d).sum(axis=0)
+            grad_beta = grad_out.reshape(-1, d).sum(axis=0)
+            g = grad_out * gamma
+            grad_x = inv_std / d * (d * g - g.sum(axis=0, keepdims=True)
+                                    - x_hat * (g * x_hat).sum(axis=0, keepdims=True))
+            return grad_x, grad_gamma, grad_beta
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "layer-norm-backward-param-grads-over-batch-only", A, "layer_norm_backward",
+        "Sums the gamma and beta gradients over axis 0 only, leaving a (T, D) array for "
+        "sequences.",
+        "On sequences (N, T, D) your gamma and beta gradients keep a time axis: gamma and "
+        "beta are shared by every example and every position, so sum over every axis but the "
+        "last (for example grad_out.reshape(-1, D).sum(axis=0)).",
+        """
+        import numpy as np
+
+        def layer_norm_backward(grad_out, x, gamma, eps=1e-5):
+            d = x.shape[-1]
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            inv_std = 1 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            grad_gamma = (grad_out * x_hat).sum(axis=0)
+            grad_beta = grad_out.sum(axis=0)
+            g = grad_out * gamma
+            grad_x = inv_std / d * (d * g - g.sum(axis=-1, keepdims=True)
+                                    - x_hat * (g * x_hat).sum(axis=-1, keepdims=True))
+            return grad_x, grad_gamma, grad_beta
+        """,
+        fails=("param_grads",),
+    ),
+    mistake(
+        "layer-norm-backward-gamma-beta-grads-swapped", A, "layer_norm_backward",
+        "Returns the gradient of beta as gamma's and the other way round.",
+        "Your gamma and beta gradients are swapped: gamma multiplies x_hat, so dL/dgamma = "
+        "sum of grad_out * x_hat; beta is added, so dL/dbeta = sum of grad_out.",
+        """
+        import numpy as np
+
+        def layer_norm_backward(grad_out, x, gamma, eps=1e-5):
+            d = x.shape[-1]
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            inv_std = 1 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            grad_gamma = (grad_out * x_hat).reshape(-1, d).sum(axis=0)
+            grad_beta = grad_out.reshape(-1, d).sum(axis=0)
+            g = grad_out * gamma
+            grad_x = inv_std / d * (d * g - g.sum(axis=-1, keepdims=True)
+                                    - x_hat * (g * x_hat).sum(axis=-1, keepdims=True))
+            return grad_x, grad_beta, grad_gamma
+        """,
+        fails=("param_grads",),
+    ),
+    mistake(
+        "mha-scale-by-model-width", A, "multi_head_attention",
+        "Scales the scores by 1/sqrt(D) (the model's width) instead of 1/sqrt(d_k) (a head's "
+        "width).",
+        "Your scores are scaled by 1/sqrt(D), the model's width: each head's scores are dot "
+        "products of d_k = D / num_heads features, so scale them by 1/sqrt(d_k) (the two "
+        "agree only with a single head).",
+        """
+        import numpy as np
+
+        def multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False):
+            n, t, d = x.shape
+            d_k = d // num_heads
+
+            def split_heads(a):  # (N, T, D) -> (N, H, T, d_k)
+                return a.reshape(n, t, num_heads, d_k).transpose(0, 2, 1, 3)
+
+            q, k, v = split_heads(x @ W_q), split_heads(x @ W_k), split_heads(x @ W_v)
+            scores = q @ k.transpose(0, 1, 3, 2) / d ** 0.5
+            if causal:
+                future = np.triu(np.ones((t, t), dtype=bool), k=1)
+                scores = np.where(future, -np.inf, scores)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            heads = (weights @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
+            return heads @ W_o, weights
+        """,
+        fails=("weights", "output", "causal",),
+    ),
+    mistake(
+        "mha-no-scaling", A, "multi_head_attention",
+        "Uses the raw dot products as scores, without dividing by sqrt(d_k).",
+        "Your weights are too peaked: divide each head's scores by sqrt(d_k), d_k = D / "
+        "num_heads, so that their variance does not grow with the width.",
+        """
+        import numpy as np
+
+        def multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False):
+            n, t, d = x.shape
+            d_k = d // num_heads
+
+            def split_heads(a):  # (N, T, D) -> (N, H, T, d_k)
+                return a.reshape(n, t, num_heads, d_k).transpose(0, 2, 1, 3)
+
+            q, k, v = split_heads(x @ W_q), split_heads(x @ W_k), split_heads(x @ W_v)
+            scores = q @ k.transpose(0, 1, 3, 2)
+            if causal:
+                future = np.triu(np.ones((t, t), dtype=bool), k=1)
+                scores = np.where(future, -np.inf, scores)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            heads = (weights @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
+            return heads @ W_o, weights
+        """,
+        fails=("weights", "output", "causal",),
+    ),
+    mistake(
+        "mha-mask-hides-diagonal", A, "multi_head_attention",
+        "The causal mask also hides the diagonal (j >= i), so the first position attends to "
+        "nothing.",
+        "Your causal mask also hides the diagonal: position i may attend to itself and the "
+        "past, j <= i, so hide only j > i (np.triu(..., k=1)). Hiding the diagonal leaves the "
+        "first position nothing to attend to: a row of -inf gives nan.",
+        """
+        import numpy as np
+
+        def multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False):
+            n, t, d = x.shape
+            d_k = d // num_heads
+
+            def split_heads(a):  # (N, T, D) -> (N, H, T, d_k)
+                return a.reshape(n, t, num_heads, d_k).transpose(0, 2, 1, 3)
+
+            q, k, v = split_heads(x @ W_q), split_heads(x @ W_k), split_heads(x @ W_v)
+            scores = q @ k.transpose(0, 1, 3, 2) / d_k ** 0.5
+            if causal:
+                future = np.triu(np.ones((t, t), dtype=bool), k=0)
+                scores = np.where(future, -np.inf, scores)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            heads = (weights @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
+            return heads @ W_o, weights
+        """,
+        fails=("causal",),
+    ),
+    mistake(
+        "mha-mask-hides-past", A, "multi_head_attention",
+        "Hides the past (j < i) instead of the future.",
+        "Your mask hides the past instead of the future: causal attention hides the positions "
+        "j > i, above the diagonal (np.triu(np.ones((T, T), dtype=bool), k=1)), so that "
+        "position i sees only itself and what came before.",
+        """
+        import numpy as np
+
+        def multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False):
+            n, t, d = x.shape
+            d_k = d // num_heads
+
+            def split_heads(a):  # (N, T, D) -> (N, H, T, d_k)
+                return a.reshape(n, t, num_heads, d_k).transpose(0, 2, 1, 3)
+
+            q, k, v = split_heads(x @ W_q), split_heads(x @ W_k), split_heads(x @ W_v)
+            scores = q @ k.transpose(0, 1, 3, 2) / d_k ** 0.5
+            if causal:
+                future = np.tril(np.ones((t, t), dtype=bool), k=-1)
+                scores = np.where(future, -np.inf, scores)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            heads = (weights @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
+            return heads @ W_o, weights
+        """,
+        fails=("causal",),
+    ),
+    mistake(
+        "mha-mask-sets-scores-to-zero", A, "multi_head_attention",
+        "Sets the hidden scores to 0 instead of -inf, so they still get weight.",
+        "Your hidden positions still get weight: a score of 0 becomes exp(0) = 1 in the "
+        "softmax. Set the hidden scores to -np.inf before the softmax, so that their weight "
+        "is exactly 0.",
+        """
+        import numpy as np
+
+        def multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False):
+            n, t, d = x.shape
+            d_k = d // num_heads
+
+            def split_heads(a):  # (N, T, D) -> (N, H, T, d_k)
+                return a.reshape(n, t, num_heads, d_k).transpose(0, 2, 1, 3)
+
+            q, k, v = split_heads(x @ W_q), split_heads(x @ W_k), split_heads(x @ W_v)
+            scores = q @ k.transpose(0, 1, 3, 2) / d_k ** 0.5
+            if causal:
+                future = np.triu(np.ones((t, t), dtype=bool), k=1)
+                scores = np.where(future, 0, scores)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            heads = (weights @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
+            return heads @ W_o, weights
+        """,
+        fails=("causal",),
+    ),
+    mistake(
+        "mha-mask-after-softmax", A, "multi_head_attention",
+        "Zeroes the future's weights after the softmax without renormalizing.",
+        "Your causal rows do not sum to 1: hide the future in the scores before the softmax "
+        "(scores = -inf there), not by zeroing weights afterwards, which leaves the rest "
+        "unnormalized.",
+        """
+        import numpy as np
+
+        def multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False):
+            n, t, d = x.shape
+            d_k = d // num_heads
+
+            def split_heads(a):  # (N, T, D) -> (N, H, T, d_k)
+                return a.reshape(n, t, num_heads, d_k).transpose(0, 2, 1, 3)
+
+            q, k, v = split_heads(x @ W_q), split_heads(x @ W_k), split_heads(x @ W_v)
+            scores = q @ k.transpose(0, 1, 3, 2) / d_k ** 0.5
+            if causal:
+                future = np.triu(np.ones((t, t), dtype=bool), k=1)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            if causal:
+                weights = np.where(future, 0, weights)
+            heads = (weights @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
+            return heads @ W_o, weights
+        """,
+        fails=("causal",),
+    ),
+    mistake(
+        "mha-softmax-over-queries", A, "multi_head_attention",
+        "Takes the softmax over the queries (axis -2) instead of over the keys.",
+        "Your weights' rows do not sum to 1: each query's weights are a distribution over the "
+        "keys, so take the softmax along the last axis (max and sum with axis=-1, "
+        "keepdims=True).",
+        """
+        import numpy as np
+
+        def multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False):
+            n, t, d = x.shape
+            d_k = d // num_heads
+
+            def split_heads(a):  # (N, T, D) -> (N, H, T, d_k)
+                return a.reshape(n, t, num_heads, d_k).transpose(0, 2, 1, 3)
+
+            q, k, v = split_heads(x @ W_q), split_heads(x @ W_k), split_heads(x @ W_v)
+            scores = q @ k.transpose(0, 1, 3, 2) / d_k ** 0.5
+            if causal:
+                future = np.triu(np.ones((t, t), dtype=bool), k=1)
+                scores = np.where(future, -np.inf, scores)
+            e = np.exp(scores - scores.max(axis=-2, keepdims=True))
+            weights = e / e.sum(axis=-2, keepdims=True)
+            heads = (weights @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
+            return heads @ W_o, weights
+        """,
+        fails=("weights", "output", "causal",),
+    ),
+    mistake(
+        "mha-softmax-overflows", A, "multi_head_attention",
+        "Takes exp of the raw scores, which overflows for scores in the hundreds.",
+        "Your softmax overflows on large scores (exp(800) is inf, and inf / inf is nan): "
+        "subtract each row's maximum before np.exp; the weights do not change.",
+        """
+        import numpy as np
+
+        def multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False):
+            n, t, d = x.shape
+            d_k = d // num_heads
+
+            def split_heads(a):  # (N, T, D) -> (N, H, T, d_k)
+                return a.reshape(n, t, num_heads, d_k).transpose(0, 2, 1, 3)
+
+            q, k, v = split_heads(x @ W_q), split_heads(x @ W_k), split_heads(x @ W_v)
+            scores = q @ k.transpose(0, 1, 3, 2) / d_k ** 0.5
+            if causal:
+                future = np.triu(np.ones((t, t), dtype=bool), k=1)
+                scores = np.where(future, -np.inf, scores)
+            e = np.exp(scores)
+            weights = e / e.sum(axis=-1, keepdims=True)
+            heads = (weights @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
+            return heads @ W_o, weights
+        """,
+        fails=("weights", "output", "causal",),
+    ),
+    mistake(
+        "mha-heads-split-without-transpose", A, "multi_head_attention",
+        "Splits (N, T, D) into heads with a plain reshape to (N, H, T, d_k), and merges them "
+        "back the same way, instead of reshaping to (N, T, H, d_k) and transposing.",
+        "Your heads mix positions: a plain reshape of (N, T, D) to (N, H, T, d_k) cuts the "
+        "rows in the wrong places. Reshape to (N, T, H, d_k), then transpose to (N, H, T, "
+        "d_k); to merge, transpose back to (N, T, H, d_k) before reshaping to (N, T, D).",
+        """
+        import numpy as np
+
+        def multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False):
+            n, t, d = x.shape
+            d_k = d // num_heads
+
+            def split_heads(a):  # (N, T, D) -> (N, H, T, d_k)
+                return a.reshape(n, num_heads, t, d_k)
+
+            q, k, v = split_heads(x @ W_q), split_heads(x @ W_k), split_heads(x @ W_v)
+            scores = q @ k.transpose(0, 1, 3, 2) / d_k ** 0.5
+            if causal:
+                future = np.triu(np.ones((t, t), dtype=bool), k=1)
+                scores = np.where(future, -np.inf, scores)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            heads = (weights @ v).reshape(n, t, d)
+            return heads @ W_o, weights
+        """,
+        fails=("weights", "output", "causal",),
+    ),
+    mistake(
+        "mha-heads-merged-without-transpose", A, "multi_head_attention",
+        "Merges the heads (N, H, T, d_k) back to (N, T, D) with a plain reshape, without "
+        "transposing.",
+        "Your weights are right but the output is not: to merge the heads, transpose (N, H, "
+        "T, d_k) back to (N, T, H, d_k) first and then reshape to (N, T, D); a plain reshape "
+        "puts one head's positions side by side.",
+        """
+        import numpy as np
+
+        def multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False):
+            n, t, d = x.shape
+            d_k = d // num_heads
+
+            def split_heads(a):  # (N, T, D) -> (N, H, T, d_k)
+                return a.reshape(n, t, num_heads, d_k).transpose(0, 2, 1, 3)
+
+            q, k, v = split_heads(x @ W_q), split_heads(x @ W_k), split_heads(x @ W_v)
+            scores = q @ k.transpose(0, 1, 3, 2) / d_k ** 0.5
+            if causal:
+                future = np.triu(np.ones((t, t), dtype=bool), k=1)
+                scores = np.where(future, -np.inf, scores)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            heads = (weights @ v).reshape(n, t, d)
+            return heads @ W_o, weights
+        """,
+        fails=("output", "causal",),
+    ),
+    mistake(
+        "mha-no-output-projection", A, "multi_head_attention",
+        "Returns the concatenated heads without the output projection W_o.",
+        "Your weights are right but the output is not projected: after concatenating the "
+        "heads, multiply by W_o (output = heads @ W_o).",
+        """
+        import numpy as np
+
+        def multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False):
+            n, t, d = x.shape
+            d_k = d // num_heads
+
+            def split_heads(a):  # (N, T, D) -> (N, H, T, d_k)
+                return a.reshape(n, t, num_heads, d_k).transpose(0, 2, 1, 3)
+
+            q, k, v = split_heads(x @ W_q), split_heads(x @ W_k), split_heads(x @ W_v)
+            scores = q @ k.transpose(0, 1, 3, 2) / d_k ** 0.5
+            if causal:
+                future = np.triu(np.ones((t, t), dtype=bool), k=1)
+                scores = np.where(future, -np.inf, scores)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            heads = (weights @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
+            return heads, weights
+        """,
+        fails=("output", "causal",),
+    ),
+    mistake(
+        "conv-kernel-flipped", A, "conv2d_forward",
+        "Flips the kernel (a true convolution) instead of PyTorch's cross-correlation.",
+        "Your output is the true convolution, with the kernel flipped: deep-learning "
+        "libraries (PyTorch, nnlib) compute the cross-correlation Y[n, o, p, q] = b[o] + sum "
+        "over c, i, j of W[o, c, i, j] X[n, c, s p + i, s q + j], the kernel not flipped.",
+        """
+        import numpy as np
+
+        def conv2d_forward(x, weight, bias, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            s, p = stride, padding
+            h_out = (h + 2 * p - kh) // s + 1
+            w_out = (w + 2 * p - kw) // s + 1
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[:, :, i:i + s * h_out:s, j:j + s * w_out:s]  # (N, C, H_out, W_out)
+                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, kh - 1 - i, kw - 1 - j])
+            return out + bias[:, None, None]
+        """,
+        fails=("values", "stride_padding",),
+    ),
+    mistake(
+        "conv-stride-ignored", A, "conv2d_forward",
+        "Ignores the stride: the output size and the windows are those of stride 1.",
+        "Your output is as large as with stride 1: with stride s the windows start s pixels "
+        "apart, so H_out = floor((H + 2p - kh) / s) + 1 (likewise W_out), and output row r "
+        "reads the input rows s r + i.",
+        """
+        import numpy as np
+
+        def conv2d_forward(x, weight, bias, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            s, p = stride, padding
+            h_out = h + 2 * p - kh + 1
+            w_out = w + 2 * p - kw + 1
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[:, :, i:i + h_out, j:j + w_out]  # (N, C, H_out, W_out)
+                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, i, j])
+            return out + bias[:, None, None]
+        """,
+        fails=("stride_padding",),
+    ),
+    mistake(
+        "conv-padding-ignored", A, "conv2d_forward",
+        "Does not pad the input: the output is 2 * padding rows and columns too small.",
+        "Your output is too small by 2 * padding in height and width: pad x with `padding` "
+        "zeros on every side of H and W before sliding the kernel (np.pad(x, ((0, 0), (0, 0), "
+        "(p, p), (p, p)))), and count the padding in the output size.",
+        """
+        import numpy as np
+
+        def conv2d_forward(x, weight, bias, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            s, p = stride, padding
+            h_out = (h - kh) // s + 1
+            w_out = (w - kw) // s + 1
+            xp = x
+            out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[:, :, i:i + s * h_out:s, j:j + s * w_out:s]  # (N, C, H_out, W_out)
+                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, i, j])
+            return out + bias[:, None, None]
+        """,
+        fails=("stride_padding",),
+    ),
+    mistake(
+        "conv-padding-on-every-axis", A, "conv2d_forward",
+        "Pads with np.pad(x, p), which pads the batch and channel axes too.",
+        "np.pad(x, p) pads every axis, the batch and channel axes included: pad only the "
+        "height and width, np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))).",
+        """
+        import numpy as np
+
+        def conv2d_forward(x, weight, bias, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            s, p = stride, padding
+            h_out = (h + 2 * p - kh) // s + 1
+            w_out = (w + 2 * p - kw) // s + 1
+            xp = np.pad(x, p)
+            out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[:, :, i:i + s * h_out:s, j:j + s * w_out:s]  # (N, C, H_out, W_out)
+                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, i, j])
+            return out + bias[:, None, None]
+        """,
+        fails=("stride_padding",),
+    ),
+    mistake(
+        "conv-output-size-off-by-one", A, "conv2d_forward",
+        "Computes the output size as (H + 2p - kh) // s, one short.",
+        "Your output is one row and one column short: count the window positions that fit, "
+        "H_out = floor((H + 2p - kh) / s) + 1 (a kernel as large as the image fits once, not "
+        "zero times).",
+        """
+        import numpy as np
+
+        def conv2d_forward(x, weight, bias, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            s, p = stride, padding
+            h_out = (h + 2 * p - kh) // s
+            w_out = (w + 2 * p - kw) // s
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[:, :, i:i + s * h_out:s, j:j + s * w_out:s]  # (N, C, H_out, W_out)
+                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, i, j])
+            return out + bias[:, None, None]
+        """,
+        fails=("values", "stride_padding",),
+    ),
+    mistake(
+        "conv-bias-on-last-axis", A, "conv2d_forward",
+        "Adds the bias along the last axis (the width) instead of the channel axis.",
+        "The bias has one value per output channel, axis 1 of (N, O, H_out, W_out): add "
+        "bias[:, None, None] (or bias.reshape(1, -1, 1, 1)); a plain + bias lines it up with "
+        "the last axis, the width.",
+        """
+        import numpy as np
+
+        def conv2d_forward(x, weight, bias, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            s, p = stride, padding
+            h_out = (h + 2 * p - kh) // s + 1
+            w_out = (w + 2 * p - kw) // s + 1
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[:, :, i:i + s * h_out:s, j:j + s * w_out:s]  # (N, C, H_out, W_out)
+                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, i, j])
+            return out + bias
+        """,
+        fails=("values", "stride_padding",),
+    ),
+    mistake(
+        "conv-backward-padding-not-removed", A, "conv2d_backward",
+        "Returns the gradient of the padded input, without cropping the padding off.",
+        "Your grad_x has the padded input's shape: x itself is (N, C, H, W), so crop the "
+        "padding off the gradient of the padded input, grad_xp[:, :, p:p + H, p:p + W].",
+        """
+        import numpy as np
+
+        def conv2d_backward(grad_out, x, weight, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            _, _, h_out, w_out = grad_out.shape
+            s, p = stride, padding
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            grad_xp = np.zeros_like(xp)
+            grad_weight = np.zeros_like(weight)
+            for i in range(kh):
+                for j in range(kw):
+                    window = (slice(None), slice(None), slice(i, i + s * h_out, s), slice(j, j + s * w_out, s))
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
+                    grad_xp[window] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+            grad_bias = grad_out.sum(axis=(0, 2, 3))
+            return grad_xp, grad_weight, grad_bias
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "conv-backward-padding-forgotten", A, "conv2d_backward",
+        "Forgets the padding in the backward pass: reads the windows from the unpadded x.",
+        "Your backward pass forgets the padding: forward read its windows from the padded "
+        "input, so pad x the same way here (np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))), "
+        "compute the gradients on the padded input, and crop the padding off grad_x at the "
+        "end.",
+        """
+        import numpy as np
+
+        def conv2d_backward(grad_out, x, weight, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            _, _, h_out, w_out = grad_out.shape
+            s, p = stride, padding
+            xp = x
+            grad_xp = np.zeros_like(xp)
+            grad_weight = np.zeros_like(weight)
+            for i in range(kh):
+                for j in range(kw):
+                    window = (slice(None), slice(None), slice(i, i + s * h_out, s), slice(j, j + s * w_out, s))
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
+                    grad_xp[window] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+            grad_bias = grad_out.sum(axis=(0, 2, 3))
+            return grad_xp, grad_weight, grad_bias
+        """,
+        fails=("param_grads", "grad_x",),
+    ),
+    mistake(
+        "conv-backward-bias-not-summed-over-positions", A, "conv2d_backward",
+        "Sums the bias gradient over the batch only, leaving one value per output position.",
+        "Your bias gradient keeps one value per output position: each bias is added at every "
+        "position of every image, so its gradient sums grad_out over the batch and all "
+        "positions, grad_out.sum(axis=(0, 2, 3)).",
+        """
+        import numpy as np
+
+        def conv2d_backward(grad_out, x, weight, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            _, _, h_out, w_out = grad_out.shape
+            s, p = stride, padding
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            grad_xp = np.zeros_like(xp)
+            grad_weight = np.zeros_like(weight)
+            for i in range(kh):
+                for j in range(kw):
+                    window = (slice(None), slice(None), slice(i, i + s * h_out, s), slice(j, j + s * w_out, s))
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
+                    grad_xp[window] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+            grad_bias = grad_out.sum(axis=0)
+            return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
+        """,
+        fails=("param_grads",),
+    ),
+    mistake(
+        "conv-backward-kernel-flipped", A, "conv2d_backward",
+        "Uses the flipped kernel for the input gradient although it loops over kernel "
+        "offsets.",
+        "Your input gradient uses the flipped kernel: looping over kernel offsets, offset (i, "
+        "j) sends grad_out back through the same weight W[:, :, i, j] it used in the forward "
+        "pass. The flip appears only when dL/dx is written as one full convolution of "
+        "grad_out.",
+        """
+        import numpy as np
+
+        def conv2d_backward(grad_out, x, weight, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            _, _, h_out, w_out = grad_out.shape
+            s, p = stride, padding
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            grad_xp = np.zeros_like(xp)
+            grad_weight = np.zeros_like(weight)
+            for i in range(kh):
+                for j in range(kw):
+                    window = (slice(None), slice(None), slice(i, i + s * h_out, s), slice(j, j + s * w_out, s))
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
+                    grad_xp[window] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, kh - 1 - i, kw - 1 - j])
+            grad_bias = grad_out.sum(axis=(0, 2, 3))
+            return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "conv-backward-stride-ignored", A, "conv2d_backward",
+        "Steps the windows by 1 instead of the stride in the backward pass.",
+        "With stride s, output position (r, q) read the input pixels (s r + i, s q + j): step "
+        "the windows by the stride in the backward pass as in the forward one (i : i + s "
+        "H_out : s).",
+        """
+        import numpy as np
+
+        def conv2d_backward(grad_out, x, weight, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            _, _, h_out, w_out = grad_out.shape
+            s, p = stride, padding
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            grad_xp = np.zeros_like(xp)
+            grad_weight = np.zeros_like(weight)
+            for i in range(kh):
+                for j in range(kw):
+                    window = (slice(None), slice(None), slice(i, i + h_out), slice(j, j + w_out))
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
+                    grad_xp[window] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+            grad_bias = grad_out.sum(axis=(0, 2, 3))
+            return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
+        """,
+        fails=("param_grads", "grad_x",),
+    ),
+    mistake(
+        "conv-backward-overlaps-overwritten", A, "conv2d_backward",
+        "Assigns each window's input gradient instead of adding it, so overlapping windows "
+        "overwrite each other.",
+        "Where windows overlap, an input pixel was read by several of them and its gradient "
+        "is the sum of theirs: add (+=) each kernel offset's contribution into grad_x, do not "
+        "assign (=).",
+        """
+        import numpy as np
+
+        def conv2d_backward(grad_out, x, weight, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            _, _, h_out, w_out = grad_out.shape
+            s, p = stride, padding
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            grad_xp = np.zeros_like(xp)
+            grad_weight = np.zeros_like(weight)
+            for i in range(kh):
+                for j in range(kw):
+                    window = (slice(None), slice(None), slice(i, i + s * h_out, s), slice(j, j + s * w_out, s))
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
+                    grad_xp[window] = np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+            grad_bias = grad_out.sum(axis=(0, 2, 3))
+            return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
+        """,
+        fails=("grad_x",),
     ),
 ]
