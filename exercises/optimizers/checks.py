@@ -194,6 +194,8 @@ def _rmsprop_cases(tiny):
     def cases(rng, hidden):
         def case(label, scale, s_scale, lr, alpha, n=4, dtype=np.float64):
             param, grad = randn(rng, n, dtype=dtype), randn(rng, n, scale=scale, dtype=dtype)
+            if n > 1:  # one small entry in every case: where epsilon goes shows in each draw
+                grad[0] = np.copysign(0.05 * scale, grad[0])
             s = (s_scale * rng.uniform(0.5, 1.5, n)).astype(dtype)  # never near 0 by chance
             return Case(f"{label}: {shapes(param=param)}, gradients of size about {scale:g}, "
                         f"lr = {lr}, alpha = {alpha}", (param, grad, s, lr),

@@ -315,6 +315,6 @@ MISTAKES = [
             m_hat, v_hat = m / (1 - np.power(beta1, t)), v / (1 - np.power(beta2, t))
             return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
         """,
-        fails=("one_step",),
+        fails=("one_step", "trajectory"),
     ),
 ]
