@@ -5,12 +5,11 @@ attention, layer normalization, multi-head self-attention and a 2-D convolution 
 Every aspect's cases come in named *kinds* (float32, a batch of one, huge values, stride 2...):
 the self-check runs one case of every kind, the grading runs every kind again with fresh values
 (see :func:`each_kind`), so a green self-check leaves no kind of case to lose points on.
-Function parts must also leave their arguments as they were (see :func:`unmodified`).
+Every part must also leave its arguments as they were (``owned=True``; the blocks check their
+``x`` and ``grad_out`` themselves).
 """
 from __future__ import annotations
 
-import copy
-import dataclasses
 from typing import Callable
 
 import numpy as np
@@ -19,7 +18,8 @@ from nnlib import layers
 from nnlib.activations import softmax
 
 from autograder.checks._build import function_aspect, randn, shapes
-from autograder.checks._core import Aspect, Case, Part, ReturnProblem, describe, register
+from autograder.checks._core import (Aspect, Case, Part, ReturnProblem, describe, register,
+                                     unmodified)
 
 ASSIGNMENT = "architectures"
 CHAPTER = "06_architectures"
@@ -50,40 +50,6 @@ def kind_of(case: Case) -> str:
     return case.label.split(":", 1)[0]
 
 
-def unmodified(part: str, arguments: tuple[str, ...], impl):
-    """``impl``, called so that writing into one of its array arguments is a wrong answer.
-
-    The task says each function returns new arrays; a function that changes its caller's ``x``
-    (``x -= x.mean()``) can return the right values and still break the code that calls it.
-    """
-    def call(*args, **kwargs):
-        before = copy.deepcopy((args, kwargs))
-        result = impl(*args, **kwargs)
-        named = list(zip(arguments, before[0], args))
-        named += [(key, before[1][key], kwargs[key]) for key in kwargs]
-        for name, old, new in named:
-            if isinstance(old, np.ndarray) and (not isinstance(new, np.ndarray)
-                                                or old.shape != new.shape
-                                                or old.tobytes() != new.tobytes()):
-                raise ReturnProblem(
-                    f"{part} changed its argument `{name}` in place (its values after the call "
-                    f"differ from before): return new arrays and leave the inputs as they were, "
-                    f"e.g. `x = x - m` or `x - m` instead of `x -= m`, and copy an array before "
-                    f"writing into it")
-        return result
-    return call
-
-
-def guarded_aspect(part: str, name: str, what: str, cases, reference: Callable,
-                   returns: tuple[str, ...], graded: tuple[str, ...] | None,
-                   arguments: tuple[str, ...], **options) -> Aspect:
-    """:func:`function_aspect`, with the learner's arguments required to come back unchanged."""
-    aspect = function_aspect(part, name, what, cases, reference, returns, graded, **options)
-    observe = aspect.observe
-    return dataclasses.replace(
-        aspect, observe=lambda impl, case: observe(unmodified(part, arguments, impl), case))
-
-
 def _float(dtype) -> str:
     return ", float32" if dtype == np.float32 else ""
 
@@ -103,9 +69,7 @@ def _module_aspect(part, name, what, cases, reference_class, backward: bool):
         block = cls(*modules)
         x_before = x.copy()
         out = block.forward(x)
-        if x.tobytes() != x_before.tobytes():
-            raise ReturnProblem(f"{part}.forward changed its argument `x` in place: return a "
-                                f"new array and leave x as it was")
+        unmodified(f"{part}.forward", ("x",), ((x_before,), {}), ((x,), {}))
         if not backward:
             return {"output": out}
         if not isinstance(out, np.ndarray) or out.shape != grad_out.shape:
@@ -113,10 +77,7 @@ def _module_aspect(part, name, what, cases, reference_class, backward: bool):
                                 f"{describe(out)}")
         grad_before = grad_out.copy()
         grad_x = block.backward(grad_out)
-        if grad_out.tobytes() != grad_before.tobytes():
-            raise ReturnProblem(f"{part}.backward changed its argument `grad_out` in place (an "
-                                f"`+=` into a view of it, such as a piece of np.split?): copy "
-                                f"an array before adding into it")
+        unmodified(f"{part}.backward", ("grad_out",), ((grad_before,), {}), ((grad_out,), {}))
         grads = [p.grad for m in modules for p in m.parameters()]
         return {"grad_x": grad_x, "parameter gradients (every layer, in order)": grads}
 
@@ -261,18 +222,17 @@ def _attention_kinds(mask=None):
 
 
 _ATTENTION = ("output", "weights")
-_ATTENTION_ARGUMENTS = ("Q", "K", "V", "mask")
 register(
     Part("attention", ASSIGNMENT, "Scaled dot-product attention", CHAPTER, "architectures-attention",
          "attention(Q, K, V, mask=None)"),
-    guarded_aspect("attention", "weights", "the attention weights", each_kind(*_attention_kinds()),
-                   ref_attention, _ATTENTION, ("weights",), _ATTENTION_ARGUMENTS),
-    guarded_aspect("attention", "output", "the output (the weighted average of the values)",
+    function_aspect("attention", "weights", "the attention weights", each_kind(*_attention_kinds()),
+                   ref_attention, _ATTENTION, ("weights",), owned=True),
+    function_aspect("attention", "output", "the output (the weighted average of the values)",
                    each_kind(*_attention_kinds()), ref_attention, _ATTENTION, ("output",),
-                   _ATTENTION_ARGUMENTS),
-    guarded_aspect("attention", "mask", "the weights and output with a mask",
+                   owned=True),
+    function_aspect("attention", "mask", "the weights and output with a mask",
                    each_kind(*_attention_kinds("causal"), *_attention_kinds("random")[:3]),
-                   ref_attention, _ATTENTION, None, _ATTENTION_ARGUMENTS),
+                   ref_attention, _ATTENTION, None, owned=True),
 )
 
 
@@ -331,27 +291,25 @@ def _layer_norm_cases(backward):
     )
 
 
-_LN_ARGUMENTS = ("x", "gamma", "beta", "eps")
 register(
     Part("layer_norm_forward", ASSIGNMENT, "Layer normalization: the forward pass", CHAPTER,
          "architectures-layer-norm", "layer_norm_forward(x, gamma, beta, eps=1e-5)"),
-    guarded_aspect("layer_norm_forward", "values",
+    function_aspect("layer_norm_forward", "values",
                    "the normalized output gamma * (x - mean) / sqrt(var + eps) + beta",
                    _layer_norm_cases(False), ref_layer_norm_forward, ("out",), None,
-                   _LN_ARGUMENTS),
+                   owned=True),
 )
 
 _LN_BACKWARD = ("grad_x", "grad_gamma", "grad_beta")
-_LN_BACKWARD_ARGUMENTS = ("grad_out", "x", "gamma", "eps")
 register(
     Part("layer_norm_backward", ASSIGNMENT, "Layer normalization: the backward pass", CHAPTER,
          "architectures-layer-norm", "layer_norm_backward(grad_out, x, gamma, eps=1e-5)"),
-    guarded_aspect("layer_norm_backward", "param_grads", "the gradients of gamma and beta",
+    function_aspect("layer_norm_backward", "param_grads", "the gradients of gamma and beta",
                    _layer_norm_cases(True), ref_layer_norm_backward, _LN_BACKWARD,
-                   ("grad_gamma", "grad_beta"), _LN_BACKWARD_ARGUMENTS),
-    guarded_aspect("layer_norm_backward", "grad_x", "the gradient with respect to x",
+                   ("grad_gamma", "grad_beta"), owned=True),
+    function_aspect("layer_norm_backward", "grad_x", "the gradient with respect to x",
                    _layer_norm_cases(True), ref_layer_norm_backward, _LN_BACKWARD, ("grad_x",),
-                   _LN_BACKWARD_ARGUMENTS, tolerances={"grad_x": (1e-5, 1e-8)}),
+                   owned=True, tolerances={"grad_x": (1e-5, 1e-8)}),
 )
 
 
@@ -395,21 +353,20 @@ def _mha_cases(causal):
 
 
 _MHA = ("output", "weights")
-_MHA_ARGUMENTS = ("x", "W_q", "W_k", "W_v", "W_o", "num_heads", "causal")
 register(
     Part("multi_head_attention", ASSIGNMENT, "Multi-head self-attention", CHAPTER,
          "architectures-multi-head",
          "multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False)"),
-    guarded_aspect("multi_head_attention", "weights",
+    function_aspect("multi_head_attention", "weights",
                    "the attention weights, one (T, T) map per example and head",
                    _mha_cases(False), ref_multi_head_attention, _MHA, ("weights",),
-                   _MHA_ARGUMENTS),
-    guarded_aspect("multi_head_attention", "output",
+                   owned=True),
+    function_aspect("multi_head_attention", "output",
                    "the output (heads concatenated, then projected by W_o)", _mha_cases(False),
-                   ref_multi_head_attention, _MHA, ("output",), _MHA_ARGUMENTS),
-    guarded_aspect("multi_head_attention", "causal",
+                   ref_multi_head_attention, _MHA, ("output",), owned=True),
+    function_aspect("multi_head_attention", "causal",
                    "the weights and output with the causal mask", _mha_cases(True),
-                   ref_multi_head_attention, _MHA, None, _MHA_ARGUMENTS),
+                   ref_multi_head_attention, _MHA, None, owned=True),
 )
 
 
@@ -496,27 +453,25 @@ def _conv_all_cases(backward):
     return lambda rng, hidden: plain(rng, hidden) + strided(rng, hidden)
 
 
-_CONV_ARGUMENTS = ("x", "weight", "bias", "stride", "padding")
 register(
     Part("conv2d_forward", ASSIGNMENT, "A 2-D convolution: the forward pass", CHAPTER,
          "architectures-convolution", "conv2d_forward(x, weight, bias, stride=1, padding=0)"),
-    guarded_aspect("conv2d_forward", "values", "the output with stride 1 and no padding",
-                   _conv_plain_cases(False), ref_conv2d_forward, ("out",), None, _CONV_ARGUMENTS),
-    guarded_aspect("conv2d_forward", "stride_padding", "the output with a stride and padding",
+    function_aspect("conv2d_forward", "values", "the output with stride 1 and no padding",
+                   _conv_plain_cases(False), ref_conv2d_forward, ("out",), None, owned=True),
+    function_aspect("conv2d_forward", "stride_padding", "the output with a stride and padding",
                    _conv_stride_padding_cases(False), ref_conv2d_forward, ("out",), None,
-                   _CONV_ARGUMENTS),
+                   owned=True),
 )
 
 _CONV_BACKWARD = ("grad_x", "grad_weight", "grad_bias")
-_CONV_BACKWARD_ARGUMENTS = ("grad_out", "x", "weight", "stride", "padding")
 register(
     Part("conv2d_backward", ASSIGNMENT, "A 2-D convolution: the backward pass", CHAPTER,
          "architectures-convolution-backward",
          "conv2d_backward(grad_out, x, weight, stride=1, padding=0)"),
-    guarded_aspect("conv2d_backward", "param_grads", "the gradients of the weight and the bias",
+    function_aspect("conv2d_backward", "param_grads", "the gradients of the weight and the bias",
                    _conv_all_cases(True), ref_conv2d_backward, _CONV_BACKWARD,
-                   ("grad_weight", "grad_bias"), _CONV_BACKWARD_ARGUMENTS),
-    guarded_aspect("conv2d_backward", "grad_x", "the gradient with respect to x",
+                   ("grad_weight", "grad_bias"), owned=True),
+    function_aspect("conv2d_backward", "grad_x", "the gradient with respect to x",
                    _conv_all_cases(True), ref_conv2d_backward, _CONV_BACKWARD, ("grad_x",),
-                   _CONV_BACKWARD_ARGUMENTS),
+                   owned=True),
 )
