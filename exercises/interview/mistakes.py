@@ -52,9 +52,9 @@ MISTAKES = [
         "xor-network-computes-or", A, "xor_network",
         "The second hidden unit's output weight is too small to cancel the first at (1, 1), "
         "so the network computes OR.",
-        "Your network says 1 for (1, 1) too: that is OR. At (1, 1) the second hidden unit must "
-        "cancel the first one's output, so give it a larger negative output weight (for "
-        "h1 = relu(x1 + x2) and h2 = relu(x1 + x2 - 1), the output h1 - 2 h2 is 0, 1, 1, 0).",
+        "Your network says 1 for (1, 1) too: that is OR. A hidden unit that is active only at "
+        "(1, 1) must pull the output back below 0.5 there: give it a negative output weight "
+        "large enough to cancel what the other unit adds at (1, 1), with some margin.",
         """
         import numpy as np
 
@@ -82,9 +82,9 @@ MISTAKES = [
     mistake(
         "adam-ratio-inverted", A, "adam_first_step_ratio",
         "Returns the corrected step over the uncorrected one, the inverse of the ratio asked.",
-        "Your ratio is upside down: the question asks how many times larger the uncorrected "
-        "step is, uncorrected / corrected = (1 - beta1) / sqrt(1 - beta2) (about 3.16 for the "
-        "default betas), not its inverse.",
+        "Your ratio is upside down: the question asks how many times larger the step without "
+        "the correction is than the step with it, uncorrected / corrected (more than 1 for "
+        "the default betas), not its inverse.",
         """
         import numpy as np
 
