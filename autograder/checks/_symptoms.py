@@ -12,6 +12,9 @@ its hint says what usually causes it:
   1/(1 - beta^t)...) from the case's own arguments;
 - ``other-axis``: a result with one entry per row where nnlib has one per column, or the other
   way round (a sum or mean over the wrong axis);
+- ``only-at-zero``: wrong only where the input is exactly 0 (the convention at a kink);
+- ``negatives-zeroed``: nnlib's result with its negative entries set to 0 (a ReLU too many);
+- ``reciprocal``: one over nnlib's result (a ratio upside down);
 - the aspect's own probes (:class:`~._core.Probe`): nnlib re-run on changed inputs, e.g. a step
   counter off by one (``step-ahead``, ``step-behind``) or a mode mix-up.
 
@@ -345,7 +348,7 @@ def _constant_factor(aspect, impl, cases, outcomes, expected) -> tuple[str, str]
             c, keys, case = found
             which = " or ".join(list(keys.values())[:2])
             hint = (f"{name}: your result is {c:.6g} times nnlib's on every case where it is "
-                    f"wrong: a factor {which}; first seen on {case.label}. Look for a factor your "
+                    f"wrong, a constant factor {which}; first seen on {case.label}. Look for a factor your "
                     f"code has and the formula does not, or the other way round: a sum where a "
                     f"mean is asked (or a mean where a sum is), a missing or extra 2 or 1/2, a "
                     f"square root, a scale such as 1/(1 - p) or a bias correction "
@@ -387,6 +390,89 @@ def _other_axis(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
     return _tag("other-axis", hint)
 
 
+def _wrong_fields(aspect, cases, outcomes, expected):
+    """``(case, name, value, wanted)`` for each field whose values the learner got wrong (not
+    only their dtype); None if some outcome has no value (an error, a return problem)."""
+    found = []
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        if outcome.value is None:
+            return None
+        for name, wanted in exp.items():
+            value = outcome.value.get(name)
+            if not compare(aspect, case, {name: value}, {name: wanted}):
+                continue
+            pair = _as_arrays(value, wanted)
+            if pair is not None and pair[0].shape == pair[1].shape and np.allclose(
+                    pair[0], pair[1], rtol=1e-4, atol=1e-6, equal_nan=True):
+                continue  # the values are right, the dtype is not: another symptom's business
+            found.append((case, name, value, wanted))
+    return found
+
+
+def _as_arrays(value, wanted):
+    try:
+        got, want = np.asarray(value, np.float64), np.asarray(wanted, np.float64)
+    except (TypeError, ValueError):
+        return None
+    if got.shape != want.shape or isinstance(wanted, (str, bool, list, tuple)):
+        return None
+    return got, want
+
+
+def _only_at_zero(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """Wrong only where the input is exactly 0 (the value at a kink)."""
+    wrong = _wrong_fields(aspect, cases, outcomes, expected)
+    if not wrong:
+        return None
+    for case, name, value, wanted in wrong:
+        pair = _as_arrays(value, wanted)
+        x = next((a for v in case.args for a in _array_leaves(v)), None)
+        if pair is None or x is None or x.shape != pair[0].shape:
+            return None
+        got, want = pair
+        rtol, atol = (1e-4, 1e-6) if case.float32 else (1e-6, 1e-9)
+        close = np.isclose(got, want, rtol=rtol, atol=atol)
+        if close.all() or not close[x != 0].all():
+            return None
+    name = argument_names(aspect)[:1] or ("x",)
+    return _tag("only-at-zero", f"Your result differs from nnlib's only where {name[0]} is "
+                "exactly 0: the value at the kink is a convention, and the task gives it (e.g. "
+                "the derivative of ReLU at 0 is 0, of leaky ReLU negative_slope). Check your "
+                "comparison there: > or >=, < or <=.")
+
+
+def _reciprocal(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """Exactly one over nnlib's result wherever it is wrong."""
+    wrong = _wrong_fields(aspect, cases, outcomes, expected)
+    if not wrong:
+        return None
+    for case, name, value, wanted in wrong:
+        pair = _as_arrays(value, wanted)
+        if pair is None or not np.isfinite(pair[0]).all() or not (pair[1] != 0).all():
+            return None
+        if not np.allclose(pair[0] * pair[1], 1.0, rtol=1e-5, atol=0):
+            return None
+    name = wrong[0][1]
+    return _tag("reciprocal", f"{name}: your result is one over nnlib's on every case where it "
+                "is wrong: a ratio upside down (the numerator and the denominator swapped).")
+
+
+def _negatives_zeroed(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """nnlib's result with its negative entries set to 0 (a ReLU too many)."""
+    wrong = _wrong_fields(aspect, cases, outcomes, expected)
+    if not wrong:
+        return None
+    for case, name, value, wanted in wrong:
+        pair = _as_arrays(value, wanted)
+        if pair is None or not np.allclose(pair[0], np.maximum(pair[1], 0), rtol=1e-5,
+                                           atol=1e-8):
+            return None
+    name = wrong[0][1]
+    return _tag("negatives-zeroed", f"{name}: your result is nnlib's with every negative entry "
+                "replaced by 0: a ReLU (or a clip at 0) where there should be none, e.g. after "
+                "the last layer, whose output is a raw score.")
+
+
 def _probes(aspect: Aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
     for probe in aspect.probes:
         spoke = wrong = False
@@ -411,7 +497,8 @@ def _probes(aspect: Aspect, impl, cases, outcomes, expected) -> tuple[str, str] 
 
 
 #: The symptoms, most specific first; the first two that hold are named.
-_SYMPTOMS = (_probes, _float64, _non_finite, _other_axis, _constant_factor)
+_SYMPTOMS = (_probes, _float64, _non_finite, _other_axis, _only_at_zero, _negatives_zeroed,
+             _reciprocal, _constant_factor)
 
 
 def diagnose(aspect: Aspect, impl, cases: list[Case], outcomes: list[Outcome]) -> list[tuple[str, str]]:

@@ -43,7 +43,15 @@ def _step_probes(change):
               "is your step counter one behind? The first step is t = 1 and its bias "
               "correction is 1 - beta^1; a counter started at 0 (enumerate without start=1) "
               "is one short.", lambda case: change(case, -1)),
+        Probe("no-bias-correction", "Your results are nnlib's without the bias correction (as "
+              "at a very large t, where 1 - beta^t = 1): divide the moving average by "
+              "1 - beta^t, with t the step count starting at 1, before using it.",
+              lambda case: change(case, NO_CORRECTION)),
     )
+
+
+#: A step offset so large that 1 - beta^t is 1: nnlib without its bias correction.
+NO_CORRECTION = 10 ** 9
 
 
 def _ema_offset(case, offset):

@@ -95,6 +95,17 @@ def _dropout_inputs(rng, hidden, with_eval_p=False):
     return cases
 
 
+def _drop_keep_swapped(case):
+    p, x = case.args
+    return case.replace(1.0 - p, x) if 0 < p < 1 and p != 0.5 else None
+
+
+_DROPOUT_PROBES = (Probe(
+    "dropout-keep-probability", "Your layer drops a fraction 1 - p of the entries and keeps "
+    "p: in this exercise (and in PyTorch) p is the probability to DROP an entry; keep each "
+    "with probability 1 - p and scale the kept ones by 1 / (1 - p).", _drop_keep_swapped),)
+
+
 def _dropout_forward_stats(out, x) -> dict:
     if not isinstance(out, np.ndarray) or out.shape != x.shape:
         raise ReturnProblem(f"forward should return an array of the input's shape {x.shape}, "
@@ -148,7 +159,7 @@ register(
          "Dropout(p, rng).forward(x, training) / .backward(grad_out)"),
     Aspect("Dropout", "forward", "the forward pass in training mode (drop rate and scaling)",
            _dropout_inputs, _dropout_forward_observe, _reference_observer(_dropout_forward_observe),
-           tolerances=_DROPOUT_TOLERANCES, arguments=("p", "x")),
+           tolerances=_DROPOUT_TOLERANCES, arguments=("p", "x"), probes=_DROPOUT_PROBES),
     Aspect("Dropout", "eval", "the forward pass in evaluation mode (the identity)",
            _dropout_inputs, _dropout_eval_observe, _reference_observer(_dropout_eval_observe),
            arguments=("p", "x")),
@@ -228,6 +239,12 @@ def _with_batch_statistics(mean: bool, var: bool):
     return change
 
 
+def _momentum_swapped(case):
+    if not case.args[5]:
+        return None  # evaluation: momentum plays no part
+    return case.replace(momentum=1.0 - case.kwargs["momentum"])
+
+
 def _flip_mode(case):
     x, gamma, beta, running_mean, running_var, training = case.args
     return case.replace(x, gamma, beta, running_mean, running_var, not training)
@@ -244,6 +261,10 @@ _MODE_PROBES = (
     Probe("mode-batch-mean-in-eval", "In evaluation mode your output uses the running variance "
           "but the batch's own mean: subtract running_mean instead.",
           _with_batch_statistics(True, False), lambda out: {"out": out["out"]}),
+    Probe("momentum-weights-old", "Your running statistics give the weight momentum to the "
+          "old value and 1 - momentum to the batch's: PyTorch's convention (used here) is the "
+          "other way round, running = (1 - momentum) * running + momentum * batch_stat.",
+          _momentum_swapped, lambda out: {k: out[k] for k in ("running_mean", "running_var")}),
     Probe("mode-swapped", "Your results are those of the other mode: training=True normalizes "
           "with the batch's statistics and updates the running ones; training=False uses the "
           "running ones and leaves them unchanged. Is the test of `training` inverted?",
@@ -255,7 +276,7 @@ register(
          "batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum, eps)"),
     function_aspect("batchnorm_forward", "training_output", "the output in training mode",
                     _batchnorm_forward_cases({"train"}), ref_batchnorm_forward, _BN_FORWARD, ("out",),
-                    probes=_MODE_PROBES[3:]),
+                    probes=_MODE_PROBES[4:]),
     function_aspect("batchnorm_forward", "running_stats",
                     "the running mean and variance it returns (updated in training, unchanged in "
                     "evaluation)", _batchnorm_forward_cases({"train", "eval"}),
@@ -263,7 +284,7 @@ register(
                     probes=_MODE_PROBES[3:]),
     function_aspect("batchnorm_forward", "eval_output", "the output in evaluation mode",
                     _batchnorm_forward_cases({"eval"}), ref_batchnorm_forward, _BN_FORWARD, ("out",),
-                    probes=_MODE_PROBES),
+                    probes=_MODE_PROBES[:3] + _MODE_PROBES[4:]),
 )
 
 
@@ -381,6 +402,29 @@ def _early_stopping_cases(rng, hidden):
     return cases
 
 
+def _early_stopping_change(min_delta=None, patience=0):
+    def change(case):
+        losses, old_patience, old_delta, seed = case.args
+        if (min_delta is not None and old_delta == min_delta) or old_patience + patience < 1:
+            return None
+        return case.replace(losses, old_patience + patience,
+                            old_delta if min_delta is None else min_delta, seed)
+    return change
+
+
+_EARLY_STOPPING_PROBES = (
+    Probe("min-delta-ignored", "Your stopping behaves as if min_delta were 0: an epoch improves "
+          "only when value < best - min_delta, so a smaller gain counts as no improvement.",
+          _early_stopping_change(min_delta=0.0)),
+    Probe("patience-plus-one", "You stop one epoch late, as nnlib would with patience + 1: stop "
+          "as soon as the count of epochs without improvement reaches patience (>=, counted "
+          "after the epoch that did not improve).", _early_stopping_change(patience=1)),
+    Probe("patience-minus-one", "You stop one epoch early, as nnlib would with patience - 1: "
+          "the count starts at 0 after an improvement and training stops when it reaches "
+          "patience.", _early_stopping_change(patience=-1)),
+)
+
+
 def _early_stopping_aspect(name, what, field):
     def observe(impl, case):
         stopped, weights = _run_early_stopping(impl, case, obey_stop=field == "stopped at epoch")
@@ -389,7 +433,8 @@ def _early_stopping_aspect(name, what, field):
     return Aspect("EarlyStopping", name, what, _early_stopping_cases,
                   lambda impl, case: {field: observe(impl, case)},
                   lambda case: {field: observe(_ReferenceEarlyStopping, case)},
-                  arguments=("losses", "patience", "min_delta", "seed"))
+                  arguments=("losses", "patience", "min_delta", "seed"),
+                  probes=_EARLY_STOPPING_PROBES if field == "stopped at epoch" else ())
 
 
 register(

@@ -23,6 +23,15 @@ from autograder.checks._symptoms import diagnose
 
 #: Known mistake -> the symptoms it shows (a constant factor it has, the float64 it returns...).
 MEANT = {
+    "mlp-forward-relu-on-output": {"negatives-zeroed"},
+    "relu-derivative-one-at-zero": {"only-at-zero"},
+    "leaky-derivative-one-at-zero": {"only-at-zero"},
+    "ema-bias-correction-ignored": {"no-bias-correction"},
+    "adam-no-bias-correction": {"no-bias-correction"},
+    "batchnorm-momentum-weights-old": {"momentum-weights-old"},
+    "early-stopping-ignores-min-delta": {"min-delta-ignored"},
+    "early-stopping-patience-off-by-one": {"patience-plus-one"},
+    "adam-ratio-inverted": {"reciprocal"},
     "mse-sum-instead-of-mean": {"constant-factor"},       # N * outputs
     "mse-gradient-missing-factor-2": {"constant-factor"},  # 1/2
     "mse-gradient-divides-by-rows": {"constant-factor"},  # the number of outputs
@@ -45,7 +54,7 @@ MEANT = {
     "l2-missing-half": {"constant-factor"},               # 2
     "l2-gradient-doubled": {"constant-factor"},           # 2
     "dropout-no-scaling": {"constant-factor"},            # 1 - p
-    "dropout-p-as-keep-probability": {"nan-inf"},         # p = 0 keeps nothing: 0 / 0
+    "dropout-p-as-keep-probability": {"dropout-keep-probability", "nan-inf"},  # p = 0: 0 / 0
     "dropout-float64-mask": {"float64"},
     "batchnorm-batch-statistics-at-inference": {"mode-batch-statistics-in-eval"},
     "batchnorm-eval-batch-variance": {"mode-batch-variance-in-eval"},
@@ -197,6 +206,55 @@ def test_the_first_nan_is_traced_to_its_line(no_bank):
     assert "nan-inf" in failure.symptoms
     message = str(failure)
     assert "e = np.exp(x)" in message and "overflow encountered in exp" in message
+
+
+def test_a_kink_a_reciprocal_and_a_relu_too_many_are_named(no_bank):
+    assert _failure("relu_derivative.values",
+                    lambda x: (x >= 0).astype(x.dtype)).symptoms == ("only-at-zero",)
+    assert _failure("adam_first_step_ratio.ratio",
+                    lambda b1, b2: (1 - b2) ** 0.5 / (1 - b1)).symptoms == ("reciprocal",)
+
+    def mlp_forward(X, weights, biases):
+        activations = [X]
+        for W, b in zip(weights, biases):
+            activations.append(np.maximum(activations[-1] @ W + b, 0))
+        return activations[-1], activations
+
+    assert _failure("mlp_forward.output", mlp_forward).symptoms == ("negatives-zeroed",)
+
+
+def test_conventions_swapped_are_named(no_bank):
+    class Dropout:  # keeps each entry with probability p
+        def __init__(self, p, rng):
+            self.p, self.rng = p, rng
+
+        def forward(self, x, training=True):
+            if not training:
+                return x
+            self.mask = (self.rng.random(x.shape) < self.p) / self.p
+            return x * self.mask.astype(x.dtype)
+
+        def backward(self, grad_out):
+            return grad_out * self.mask.astype(grad_out.dtype)
+
+    assert "dropout-keep-probability" in _failure("Dropout.forward", Dropout).symptoms
+
+    class EarlyStopping:  # ignores min_delta
+        def __init__(self, patience, min_delta=0.0):
+            self.patience, self.best, self.saved, self.bad = patience, float("inf"), None, 0
+
+        def update(self, value, weights):
+            if value < self.best:
+                self.best, self.saved, self.bad = value, [w.copy() for w in weights], 0
+            else:
+                self.bad += 1
+            return self.bad >= self.patience
+
+        def restore(self, weights):
+            for w, best in zip(weights, self.saved or []):
+                w[...] = best
+
+    assert _failure("EarlyStopping.stop", EarlyStopping).symptoms == ("min-delta-ignored",)
 
 
 def test_a_mode_mix_up_is_named(no_bank):
