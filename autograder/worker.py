@@ -159,9 +159,10 @@ def _read_notebook(raw: bytes):
     except UnicodeDecodeError as error:
         raise _NotANotebook(f"it is not UTF-8 text ({error.reason} at byte {error.start})")
     except json.JSONDecodeError as error:
-        # error.msg may end in "at" ("Unterminated string starting at"): say where apart.
-        raise _NotANotebook(f"it is not valid JSON ({error.msg}; line {error.lineno}, "
-                            f"column {error.colno})")
+        # error.msg may end in "at" ("Unterminated string starting at"), which the position
+        # completes: "... starting at line 1, column 12" (never "at at line").
+        raise _NotANotebook(f"it is not valid JSON ({error.msg.removesuffix(' at')} at line "
+                            f"{error.lineno}, column {error.colno})")
     except RecursionError:
         raise _NotANotebook("its JSON is nested too deeply to read")
     try:
