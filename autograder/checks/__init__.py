@@ -15,7 +15,16 @@ On success it prints one line; on a difference it raises :class:`CheckFailed`, w
 says what was checked, what nnlib expected and what came back (shapes, first differing entries),
 names the likely mistake when the learner's output matches a known one (see
 :mod:`autograder.mistakes`; the id appears as ``[known mistake: <id>]``, which
-:func:`mistake_ids_in` extracts), and links to the chapter section. Warnings and stderr output
+:func:`mistake_ids_in` extracts) or, when none does, by its symptom (a constant factor named
+from the case, the other axis, a step count off by one, a float64 promotion or the first nan
+traced to the learner's line, a mode mix-up...: :mod:`autograder.checks._symptoms`, tagged
+``[symptom: <id>]``), and links to the chapter section.
+
+The self-check shows a case of every kind the grade uses (float32, all-zero, tiny and large
+arrays, a batch of one, a step above 1, a flag's values...: ``_core.case_kinds``, computed from
+the cases' arguments); hidden cases differ only in their values. A part whose task says it
+returns new arrays fails when it modifies an argument in place (``function_aspect(...,
+owned=True)``). Warnings and stderr output
 of the learner's code are captured, so that a harmless numpy warning does not make nbgrader
 fail the cell; the stability aspects (``stable=True``) grade overflow warnings on purpose.
 
@@ -23,7 +32,8 @@ Public names:
 
 - ``check(key, impl, *, seed=None, hidden=False) -> None``
 - ``CheckFailed`` (an ``AssertionError``): ``.key``, ``.part``, ``.aspect``, ``.case``,
-  ``.mistakes`` (recognised ids, best first), ``.hidden``
+  ``.mistakes`` (recognised ids, best first), ``.hidden``, ``.symptoms`` (symptom ids named
+  when no known mistake was recognised)
 - ``PARTS``: part name -> :class:`Part` (``assignment``, ``title``, ``chapter``, ``anchor``,
   ``signature``, ``url``)
 - ``ASPECTS``: ``"part.aspect"`` -> :class:`Aspect` (``part``, ``name``, ``what``, ``stable``)
@@ -36,7 +46,7 @@ from __future__ import annotations
 
 from autograder import content
 from autograder.checks._check import CheckFailed, check, mistake_ids_in
-from autograder.checks._core import (ASPECTS, MISTAKE_TAG, PARTS, Aspect, Case, Part,
+from autograder.checks._core import (ASPECTS, MISTAKE_TAG, PARTS, Aspect, Case, Part, Probe,
                                      register)
 
 content.load_checks()  # each assignment's checks register its parts
@@ -69,6 +79,6 @@ def answer_id(part: str) -> str:
 
 __all__ = [
     "check", "CheckFailed", "mistake_ids_in", "PARTS", "ASPECTS", "ASSIGNMENTS",
-    "Part", "Aspect", "Case", "grade_id", "aspect_of_grade_id", "answer_id", "MISTAKE_TAG",
+    "Part", "Aspect", "Case", "Probe", "grade_id", "aspect_of_grade_id", "answer_id", "MISTAKE_TAG",
     "register",
 ]

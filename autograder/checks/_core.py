@@ -13,7 +13,13 @@ so that partial work earns partial credit. An aspect owns
 :func:`run_check` compares the two case by case. When they differ it looks for a known mistake
 (:mod:`autograder.mistakes`) whose observations agree with the learner's on every case, and the
 failure message names it; otherwise it describes the difference in general terms (a constant
-factor, a flipped sign, a transposed shape, nan or inf).
+factor, a flipped sign, a transposed shape, nan or inf) and :mod:`._symptoms` names it by its
+symptom where one holds on every case (an aspect's :class:`Probe` objects re-run nnlib on
+changed inputs for the symptoms that need the part's own knowledge: a step count, a mode).
+
+:func:`case_kinds` computes the kinds of a case from its arguments, for the self-check parity
+(every hidden kind has a visible case); :func:`unmodified` fails a part that changed an
+argument it was given (the caller owns its arrays).
 """
 from __future__ import annotations
 

@@ -348,8 +348,9 @@ def _constant_factor(aspect, impl, cases, outcomes, expected) -> tuple[str, str]
             c, keys, case = found
             which = " or ".join(list(keys.values())[:2])
             hint = (f"{name}: your result is {c:.6g} times nnlib's on every case where it is "
-                    f"wrong, a constant factor {which}; first seen on {case.label}. Look for a factor your "
-                    f"code has and the formula does not, or the other way round: a sum where a "
+                    f"wrong, a constant factor {which}; first seen on {case.label}. Look for a "
+                    f"factor your code has and the formula does not, or the other way round: a "
+                    f"sum where a "
                     f"mean is asked (or a mean where a sum is), a missing or extra 2 or 1/2, a "
                     f"square root, a scale such as 1/(1 - p) or a bias correction "
                     f"1/(1 - beta^t).")
@@ -501,7 +502,8 @@ _SYMPTOMS = (_probes, _float64, _non_finite, _other_axis, _only_at_zero, _negati
              _reciprocal, _constant_factor)
 
 
-def diagnose(aspect: Aspect, impl, cases: list[Case], outcomes: list[Outcome]) -> list[tuple[str, str]]:
+def diagnose(aspect: Aspect, impl, cases: list[Case],
+             outcomes: list[Outcome]) -> list[tuple[str, str]]:
     """``[(symptom id, hint)]`` for the learner's outcomes on ``cases`` (at most two)."""
     expected = [reference(aspect, case) for case in cases]
     found = []

@@ -35,9 +35,9 @@ def test_the_failure_message_keeps_the_known_mistake_tag():
 def test_autograder_check_prints_the_tag_under_the_failed_cell():
     message = _message_of_a_real_failure()
     cell = _failed_cell(message)
+    known = [hints.describe(i) for i in hints.mistake_ids(hints.failure_text(cell))]
     part = hints.PartOutcome("test-softmax-values", "activations", 1.0, 0.0,
-                             hints.failure_message(cell),
-                             [hints.describe(i) for i in hints.mistake_ids(hints.failure_text(cell))])
+                             hints.failure_message(cell), known)
     report = selfcheck.CheckReport("activations.ipynb", parts=[part])
     out = io.StringIO()
     selfcheck._print(report, out)
