@@ -132,7 +132,7 @@ def _dense_kind(n, d, growth, k, dtype=np.float64, scale=1.0):
 
 _dense_cases = each_kind(
     ("a random batch", _dense_kind(4, 3, 2, 3)),
-    ("a random batch", _dense_kind(5, 2, 3, 2)),
+    ("a faster-growing block", _dense_kind(5, 2, 3, 2)),
     ("a single layer", _dense_kind(3, 4, 2, 1)),
     ("a batch of one", _dense_kind(1, 3, 2, 4)),
     ("inputs of magnitude about 1000", _dense_kind(3, 2, 2, 2, scale=1000.0)),
