@@ -371,3 +371,23 @@ def test_a_learner_style_answer_gets_the_hint_of_its_mistake_and_no_other(label,
     assert named <= ({expected} if expected else set()), f"{label}: named {named}"
     if expected:
         assert expected in named, f"{label}: not named\n" + "\n".join(t for _, _, t in results.values())
+
+
+# --- the learner's path -------------------------------------------------------------------------
+
+def test_the_learners_path_as_written_holds_for_the_architectures_notebook():
+    """The same rules as the other notebooks' (test_learner_path.py, which leaves this one to
+    this file): the setup cell imports what the text recommends, and no stub gives away what
+    its part asks to work out."""
+    from test_learner_path import (
+        test_stubs_do_not_give_away_what_the_task_asks_to_work_out as stubs_hold_back,
+        test_the_setup_cell_imports_every_module_the_text_recommends as setup_imports)
+
+    setup_imports(A)
+    stubs_hold_back(A)
+
+
+def test_the_notebook_says_that_the_self_check_shows_every_kind_of_graded_case():
+    intro = read(source_path(A)).cells[0].source
+    assert "Every kind of case the grading uses has a visible case of the\nsame kind" in intro
+    assert "differ only in\ntheir values" in intro
