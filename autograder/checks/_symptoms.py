@@ -12,6 +12,7 @@ its hint says what usually causes it:
   1/(1 - beta^t)...) from the case's own arguments;
 - ``other-axis``: a result with one entry per row where nnlib has one per column, or the other
   way round (a sum or mean over the wrong axis);
+- ``transposed``: the transpose of nnlib's matrix;
 - ``only-at-zero``: wrong only where the input is exactly 0 (the convention at a kink);
 - ``negatives-zeroed``: nnlib's result with its negative entries set to 0 (a ReLU too many);
 - ``reciprocal``: one over nnlib's result (a ratio upside down);
@@ -442,6 +443,29 @@ def _only_at_zero(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | 
                 "comparison there: > or >=, < or <=.")
 
 
+def _transposed(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """The transpose of nnlib's matrix wherever it is wrong."""
+    wrong = []
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        if outcome.value is None:
+            return None
+        for name, wanted in exp.items():
+            value = outcome.value.get(name)
+            if compare(aspect, case, {name: value}, {name: wanted}):
+                wrong.append((name, value, wanted))
+    if not wrong:
+        return None
+    for name, value, wanted in wrong:
+        if not (isinstance(wanted, np.ndarray) and isinstance(value, np.ndarray)
+                and wanted.ndim == 2 and value.shape == wanted.shape[::-1]
+                and np.allclose(value.T, wanted, rtol=1e-4, atol=1e-8)):
+            return None
+    name = wrong[0][0]
+    return _tag("transposed", f"{name}: your result is the transpose of nnlib's: the factors of "
+                "a matrix product in the wrong order or a transpose too many or too few. Work "
+                "out the shapes: each gradient has the shape of what it is the gradient of.")
+
+
 def _reciprocal(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
     """Exactly one over nnlib's result wherever it is wrong."""
     wrong = _wrong_fields(aspect, cases, outcomes, expected)
@@ -498,8 +522,8 @@ def _probes(aspect: Aspect, impl, cases, outcomes, expected) -> tuple[str, str] 
 
 
 #: The symptoms, most specific first; the first two that hold are named.
-_SYMPTOMS = (_probes, _float64, _non_finite, _other_axis, _only_at_zero, _negatives_zeroed,
-             _reciprocal, _constant_factor)
+_SYMPTOMS = (_probes, _float64, _non_finite, _other_axis, _transposed, _only_at_zero,
+             _negatives_zeroed, _reciprocal, _constant_factor)
 
 
 def diagnose(aspect: Aspect, impl, cases: list[Case],

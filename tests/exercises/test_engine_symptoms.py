@@ -24,6 +24,7 @@ from autograder.checks._symptoms import diagnose
 #: Known mistake -> the symptoms it shows (a constant factor it has, the float64 it returns...).
 MEANT = {
     "mlp-forward-relu-on-output": {"negatives-zeroed"},
+    "linear-backward-weight-gradient-transposed": {"transposed"},
     "relu-derivative-one-at-zero": {"only-at-zero"},
     "leaky-derivative-one-at-zero": {"only-at-zero"},
     "ema-bias-correction-ignored": {"no-bias-correction"},
@@ -221,6 +222,13 @@ def test_a_kink_a_reciprocal_and_a_relu_too_many_are_named(no_bank):
         return activations[-1], activations
 
     assert _failure("mlp_forward.output", mlp_forward).symptoms == ("negatives-zeroed",)
+
+
+def test_a_transposed_gradient_is_named(no_bank):
+    def linear_backward(X, W, grad_out):
+        return grad_out @ W.T, grad_out.T @ X, grad_out.sum(axis=0)
+
+    assert _failure("linear_backward.grad_W", linear_backward).symptoms == ("transposed",)
 
 
 def test_conventions_swapped_are_named(no_bank):
