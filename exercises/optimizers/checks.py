@@ -9,8 +9,8 @@ from nnlib import optim
 import copy
 
 from autograder.checks._build import function_aspect, randn, shapes
-from autograder.checks._core import (Aspect, Case, Part, Probe, Steps, register, unmodified,
-                                     unpack)
+from autograder.checks._core import (PARTS, Aspect, Case, Part, Probe, Steps, register,
+                                     signature_names, unmodified, unpack)
 
 ASSIGNMENT = "optimizers"
 CHAPTER = "04_optimization"
@@ -104,19 +104,20 @@ def _trajectory_aspect(part, what, step_call, reference_call, cases, probes=()):
     Each step must leave its inputs (parameters, gradient, state) as they were: the task asks
     for new arrays. ``hyper["_t_offset"]`` (symptoms only) runs nnlib at step t + offset.
     """
-    names = ("param", "grad", "state")
-
     def run(step, case, owned):
         (theta, state, steps), hyper = case.fresh_args()
         offset = hyper.pop("_t_offset", 0)
         path = Steps()
         for t in range(1, steps + 1):
             grad = CURVATURE[: theta.size].reshape(theta.shape).astype(theta.dtype) * theta
-            given = (theta, grad, state)
+            # what the learner's function receives, named as in its signature: param, grad and
+            # the state (velocity; square_avg; m, v)
+            given = (theta, grad, *(state if isinstance(state, tuple) else (state,)))
             pristine = copy.deepcopy(given) if owned else None
             theta, state = step(theta, grad, state, t + offset, hyper)
             if owned:
-                unmodified(part, names, (pristine, {}), (given, {}))
+                unmodified(part, signature_names(PARTS[part].signature), (pristine, {}),
+                           (given, {}))
             path.append(theta)
         return {"parameters": path}
 
