@@ -59,3 +59,16 @@ def test_a_symptom_hint_reaches_the_message_the_feedback_shows(monkeypatch):
         check("mse_loss.gradient", mse_loss)
     shown = hints.failure_message(_failed_cell(str(info.value)))
     assert "[symptom: constant-factor]" in shown and "the number of entries of pred" in shown
+
+
+def test_the_feedback_summary_shows_the_hints_of_a_failed_part():
+    from autograder.feedback import summary_html
+
+    message = _message_of_a_real_failure()
+    cell = _failed_cell(message)
+    known = [hints.describe(i) for i in hints.mistake_ids(hints.failure_text(cell))]
+    part = hints.PartOutcome("test-softmax-values", "activations", 1.0, 0.0,
+                             hints.failure_message(cell), known)
+    page = summary_html("ada", "activations", "activations.ipynb", [part], 0.0, 1.0)
+    assert "normalize along the last axis" in page
+    assert "[known mistake: softmax-wrong-axis]" in page
