@@ -37,6 +37,7 @@ INTERACTIONS = {
                   ("condition", 0), ("surface", 1), ("surface", 3)],
     "gradient-flow": [("depth", 10), ("activation", 2), ("init", 1), ("residual", True)],
     "regularization": [("penalty", 2), ("strength", 0), ("dropout", 2), ("batchNorm", True)],
+    "attention": [("head", 1), ("causal", True), ("sequence", 4), ("head", 0), ("causal", False)],
 }
 
 

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from explore_browser import drive, explorer_ids
+from explore_browser import INTERACTIONS, drive, explorer_ids
 
 from explorers import attention, attention_static, static
 from nnlib import layers
@@ -143,9 +143,6 @@ def test_live_explorer_reports_a_bad_sequence_instead_of_failing(runs):
 
 # --- in a browser ---------------------------------------------------------------------------------
 
-INTERACTIONS = [("head", 1), ("causal", True), ("sequence", 4), ("head", 0), ("causal", False)]
-
-
 @pytest.mark.slow
 def test_static_attention_explorer_in_chromium_redraws_offline(browser, runs, tmp_path):
     path = tmp_path / "attention.html"
@@ -167,7 +164,7 @@ def test_static_attention_explorer_in_chromium_redraws_offline(browser, runs, tm
         assert page.get_attribute(f"#{root_id}", "data-nnx-draws") == "1"
         canvas = page.locator(f"#{root_id} canvas")
         before = canvas.screenshot()
-        for key, value in INTERACTIONS:
+        for key, value in INTERACTIONS["attention"]:
             timing = drive(page, root_id, key, value)
             after = canvas.screenshot()
             assert timing["draws"] == 1, f"setting {key} to {value} redrew {timing['draws']} times"

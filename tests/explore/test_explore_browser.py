@@ -31,6 +31,7 @@ CHAPTERS = {
     "activation": "chapters/03_activations",
     "optimizer": "chapters/04_optimization",
     "regularization": "chapters/05_regularization",
+    "attention": "chapters/06_architectures",
 }
 
 
