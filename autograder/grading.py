@@ -157,8 +157,8 @@ def _grade_and_record(course: Course, gb, spec: AssignmentSpec, executor, jobs: 
             bar.update(1)
             bar.set_postfix(problems=len({p["student"] for p in summary.problems}),
                             refresh=False)
-    except KeyboardInterrupt:  # between two submissions: ledger.record lets none be cut short
-        raise GradingInterrupted(recorded_by_run(gb, spec.name, summary.run_id)) from None
+    except KeyboardInterrupt:  # ledger.record lets no submission be cut short
+        raise GradingInterrupted(_recorded_by(course, spec.name, summary.run_id)) from None
     finally:
         bar.close()
         _save_problems(course)  # also after Ctrl-C: everything recorded so far
@@ -211,6 +211,16 @@ def _progress(total: int, assignment: str, enabled: bool):
 
 def problems_path(course: Course):
     return course.root / course.coursedir.autograded_directory / "problems.json"
+
+
+def _recorded_by(course: Course, assignment: str, run_id: str) -> int:
+    """How many submissions the run ``run_id`` recorded, read through a connection of its own
+    (an interruption may have left the grading's session needing a rollback)."""
+    gb = course.gradebook()
+    try:
+        return recorded_by_run(gb, assignment, run_id)
+    finally:
+        gb.close()
 
 
 def _save_problems(course: Course) -> None:
