@@ -232,6 +232,10 @@ class DaskExecutor:
 
         from .worker import failed_result, remove_orphaned_leftovers
 
+        import logging
+
+        # A lost scheduler is reported by SchedulerLost, in one line; not by the client's log too.
+        logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
         cluster = None
         if self.scheduler:
             client = Client(self.scheduler)
@@ -256,9 +260,9 @@ class DaskExecutor:
                 except Exception as error:  # noqa: BLE001 - a lost worker, a crash
                     if client.status != "running" or _scheduler_gone(client):
                         raise SchedulerLost(
-                            f"lost the Dask scheduler {self.describe()} ({type(error).__name__}"
-                            f"); {len(futures) + 1} submission(s) were not graded: run the "
-                            "same command again to grade them") from None
+                            f"lost the Dask scheduler {self.scheduler or '(local cluster)'} "
+                            f"({type(error).__name__}); {len(futures) + 1} submission(s) were "
+                            "not graded: run the same command again to grade them") from None
                     result = failed_result(job, "worker-died", f"the Dask task failed: "
                                            f"{type(error).__name__}: {error}")
                 yield job, result
@@ -292,9 +296,18 @@ def _scheduler_gone(client) -> bool:
 def preflight_every_worker(client) -> None:
     """Run the pre-flight on every worker of ``client``'s cluster, all at once; raise
     ``preflight.PreflightFailed`` (one line naming each failing worker) unless all pass."""
-    from .preflight import PreflightFailed
+    from distributed.comm import CommClosedError
 
-    outcomes = client.run(prepare_dask_worker)
+    from .preflight import PreflightFailed
+    from .spec import first_line
+
+    outcomes = client.run(_prepare_off_the_event_loop, on_error="return")
+    # A worker that went away meanwhile is not a failing one: if it comes back, it runs the
+    # pre-flight before its first job (grade_on_dask_worker).
+    outcomes = {address: (f"{type(why).__name__}: {first_line(why)}"
+                          if isinstance(why, BaseException) else why)
+                for address, why in outcomes.items()
+                if not isinstance(why, (CommClosedError, OSError))}
     if not outcomes:
         raise PreflightFailed("the Dask scheduler has no workers, so nothing was graded; start "
                               "some with `dask worker SCHEDULER-ADDRESS`")
@@ -314,8 +327,8 @@ def prepare_dask_worker() -> str:
     """On a Dask worker: remove killed graders' leftovers, compile the sandbox's sources, and
     run the pre-flight; "" if this worker can grade, else why not in one line.
 
-    The pre-flight runs in a thread of its own: the worker may call this on its event loop,
-    and the kernel client runs one of its own."""
+    The pre-flight runs in a thread of its own: the kernel client runs an event loop of its
+    own, which cannot nest in a running one."""
     global _worker_ready
     from .grading import compile_sandbox_sources
     from .preflight import check
@@ -339,6 +352,14 @@ def prepare_dask_worker() -> str:
         return f"on {socket.gethostname()}: {first_line(error)}"
     _worker_ready = True
     return ""
+
+
+async def _prepare_off_the_event_loop() -> str:
+    """:func:`prepare_dask_worker` in a thread, so that the worker keeps answering the
+    scheduler meanwhile (``client.run`` awaits a coroutine function on the worker's loop)."""
+    import asyncio
+
+    return await asyncio.get_running_loop().run_in_executor(None, prepare_dask_worker)
 
 
 def grade_on_dask_worker(job: Job) -> dict:
