@@ -391,3 +391,56 @@ def test_the_notebook_says_that_the_self_check_shows_every_kind_of_graded_case()
     intro = read(source_path(A)).cells[0].source
     assert "Every kind of case the grading uses has a visible case of the\nsame kind" in intro
     assert "differ only in\ntheir values" in intro
+
+
+# --- graded as `autograder grade` grades it --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def released_course(tmp_path_factory):
+    """This assignment alone, released in a course of its own (the whole course's nbgrader run
+    is test_nbgrader.py's)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from exercise_tools import EXERCISES
+
+    root = tmp_path_factory.mktemp("architectures") / "course"
+    shutil.copytree(EXERCISES / "source" / A, root / "source" / A)
+    shutil.copy(EXERCISES / "nbgrader_config.py", root)
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
+    done = subprocess.run([sys.executable, "-m", "autograder", "release", A], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mistake_id", [None, "layer-norm-centers-input-in-place",
+                                        "mha-mask-hides-diagonal",
+                                        "conv-backward-padding-forgotten",
+                                        "dense-block-backward-writes-into-grad-out"])
+def test_the_sandboxed_grade_gives_the_solution_full_marks_and_a_mistake_loses_its_aspects(
+        released_course, mistake_id):
+    """Through the grader's own worker: the learner's kernel in its sandbox, and the isolated
+    trusted run (no nnlib) that decides the points, in-place checks included."""
+    from autograder.course import Course
+    from autograder.practice import PracticeAssignment
+    from autograder.spec import Job, not_graded_reason
+    from autograder.worker import grade_submission
+
+    practice = PracticeAssignment(released_course, A)
+    submission = (practice.correct() if mistake_id is None
+                  else practice.with_mistake(mistake_bank.get(mistake_id)))
+    spec = Course(released_course).assignment_spec(A)
+    result = grade_submission(Job(spec, "s001", dict(submission.notebooks), timeout=120.0,
+                                  fork_kernels=False))
+    assert not_graded_reason(result) is None, result["problems"]
+    (notebook,) = result["notebooks"].values()
+    grades = {k: v for k, v in notebook["grades"].items() if v is not None}
+    assert len(grades) == len(KEYS)
+    lost = {k for k, v in grades.items() if v < 1}
+    expected = set() if mistake_id is None else {
+        f"test-{m.part}-{a}" for m in [mistake_bank.get(mistake_id)] for a in m.fails}
+    assert lost == expected
