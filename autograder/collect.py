@@ -250,30 +250,46 @@ def _plan(student: str, assign: str, files: list[_File], released: dict[str, set
     others = {n: a for a, nbs in released.items() if a != assign for n in nbs if n not in names}
     by_target: dict[str, list[_File]] = {}
     for f in files:
-        path = PurePosixPath(f.filename)
-        f.target = f.filename
-        if path.suffix == ".ipynb" and path.parent == PurePosixPath(".") and path.stem not in names:
-            resubmission = _resubmission(path.stem, names)
-            candidates = [] if resubmission else _stands_for(path.stem, names)
-            if resubmission:
-                f.target, f.number = resubmission[0] + ".ipynb", resubmission[1]
-            elif len(candidates) == 1:
-                f.target, f.fuzzy = candidates[0] + ".ipynb", True
-            elif len(candidates) > 1:
-                summary.problems.append(Problem(f.entry.path, "ambiguous", (
-                    f"could be {' or '.join(c + '.ipynb' for c in candidates)}; copied as "
-                    f"{f.filename} (rename it in submitted/{student}/{assign}/ to grade it)")))
-            else:
-                other = _stands_for(path.stem, set(others))
-                if other:
-                    owner = ", ".join(sorted({others[o] for o in other}))
-                    summary.problems.append(Problem(f.entry.path, "other-assignment", (
-                        f"is a notebook of {owner}, not of {assign}; not copied"), owner))
-                    continue
-                summary.problems.append(Problem(f.entry.path, "extra-notebook", (
-                    f"is none of {assign}'s notebooks "
-                    f"({', '.join(sorted(n + '.ipynb' for n in names))}); copied as it is")))
-        by_target.setdefault(f.target, []).append(f)
+        if _name(f, names, others, student, assign, summary):
+            by_target.setdefault(f.target, []).append(f)
+    return _choose(by_target, f"{student}/{assign}", summary)
+
+
+def _name(f: _File, names: set[str], others: dict[str, str], student: str, assign: str,
+          summary: CollectSummary) -> bool:
+    """Set the name ``f`` is filed under (a notebook of the release it stands for, or its own
+    name); False if it is skipped, as a notebook of another assignment (``others``: notebook
+    name -> assignment)."""
+    path = PurePosixPath(f.filename)
+    f.target = f.filename
+    if path.suffix != ".ipynb" or path.parent != PurePosixPath(".") or path.stem in names:
+        return True
+    resubmission = _resubmission(path.stem, names)
+    candidates = [] if resubmission else _stands_for(path.stem, names)
+    if resubmission:
+        f.target, f.number = resubmission[0] + ".ipynb", resubmission[1]
+    elif len(candidates) == 1:
+        f.target, f.fuzzy = candidates[0] + ".ipynb", True
+    elif len(candidates) > 1:
+        summary.problems.append(Problem(f.entry.path, "ambiguous", (
+            f"could be {' or '.join(c + '.ipynb' for c in candidates)}; copied as "
+            f"{f.filename} (rename it in submitted/{student}/{assign}/ to grade it)")))
+    elif other := _stands_for(path.stem, set(others)):
+        owner = ", ".join(sorted({others[o] for o in other}))
+        summary.problems.append(Problem(f.entry.path, "other-assignment", (
+            f"is a notebook of {owner}, not of {assign}; not copied"), owner))
+        return False
+    else:
+        summary.problems.append(Problem(f.entry.path, "extra-notebook", (
+            f"is none of {assign}'s notebooks "
+            f"({', '.join(sorted(n + '.ipynb' for n in names))}); copied as it is")))
+    return True
+
+
+def _choose(by_target: dict[str, list[_File]], where: str,
+            summary: CollectSummary) -> list[_File]:
+    """One file per target name: the notebook of that name, or its latest resubmission, else
+    its only renamed copy; other copies keep their own names, and are listed."""
     chosen = []
     for target, group in sorted(by_target.items()):
         named = [f for f in group if not f.fuzzy]
@@ -300,7 +316,7 @@ def _plan(student: str, assign: str, files: list[_File], released: dict[str, set
                 summary.problems.append(Problem(f.entry.path, "ambiguous", (
                     f"one of {len(fuzzy)} copies of {target} "
                     f"({', '.join(sorted(g.filename for g in fuzzy))}); none chosen, copied as "
-                    f"{f.filename} (rename one in submitted/{student}/{assign}/ to grade it)")))
+                    f"{f.filename} (rename one in submitted/{where}/ to grade it)")))
     return chosen
 
 
@@ -313,7 +329,8 @@ def _refuse_another_assignment(source: str, assignment: str, planned: list[_File
     theirs = [p for p in summary.problems if p.kind == "other-assignment"]
     if ours and len(theirs) <= ours:
         return
-    found = sorted({PurePosixPath(f.filename).name for f in planned if f.filename.endswith(".ipynb")}
+    found = sorted({PurePosixPath(f.filename).name for f in planned
+                    if f.filename.endswith(".ipynb")}
                    | {PurePosixPath(p.path).name for p in theirs})
     others = sorted({p.other for p in theirs})
     raise CourseError(
