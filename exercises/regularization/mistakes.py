@@ -105,6 +105,30 @@ MISTAKES = [
         seed_pitfall=True,
     ),
     mistake(
+        "dropout-float64-mask", A, "Dropout",
+        "Builds the mask as a float64 array (a boolean divided by 1 - p), which promotes "
+        "float32 inputs to float64.",
+        "Your output is float64 for a float32 input: the mask (keep / (1 - p)) is a float64 "
+        "array and promotes x. Make it in x's dtype, (keep / (1 - p)).astype(x.dtype).",
+        """
+        import numpy as np
+
+        class Dropout:
+            def __init__(self, p, rng):
+                self.p, self.rng, self.mask = p, rng, None
+
+            def forward(self, x, training=True):
+                if not training:
+                    return x
+                self.mask = (self.rng.random(x.shape) >= self.p) / (1 - self.p)
+                return x * self.mask
+
+            def backward(self, grad_out):
+                return grad_out * self.mask
+        """,
+        fails=("forward",),
+    ),
+    mistake(
         "dropout-new-mask-in-backward", A, "Dropout",
         "Draws a fresh random mask in backward instead of reusing the one from forward.",
         "Your backward pass zeroes different entries than the forward pass did: keep the mask "
@@ -451,30 +475,6 @@ MISTAKES = [
                         w[...] = best
         """,
         fails=("stop", "restore"),
-    ),
-    mistake(
-        "dropout-float64-mask", A, "Dropout",
-        "Builds the mask as a float64 array (a boolean divided by 1 - p), which promotes "
-        "float32 inputs to float64.",
-        "Your output is float64 for a float32 input: the mask (keep / (1 - p)) is a float64 "
-        "array and promotes x. Make it in x's dtype, (keep / (1 - p)).astype(x.dtype).",
-        """
-        import numpy as np
-
-        class Dropout:
-            def __init__(self, p, rng):
-                self.p, self.rng, self.mask = p, rng, None
-
-            def forward(self, x, training=True):
-                if not training:
-                    return x
-                self.mask = (self.rng.random(x.shape) >= self.p) / (1 - self.p)
-                return x * self.mask
-
-            def backward(self, grad_out):
-                return grad_out * self.mask
-        """,
-        fails=("forward",),
     ),
     mistake(
         "early-stopping-patience-off-by-one", A, "EarlyStopping",
