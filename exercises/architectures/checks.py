@@ -112,7 +112,8 @@ register(
          "Residual(block).forward(x) / .backward(grad_out)"),
     _module_aspect("Residual", "forward", "the forward pass y = x + F(x)", _residual_cases,
                    layers.Residual, backward=False),
-    _module_aspect("Residual", "backward", "the backward pass (input and block parameter gradients)",
+    _module_aspect("Residual", "backward",
+                   "the backward pass (input and block parameter gradients)",
                    _residual_cases, layers.Residual, backward=True),
 )
 
@@ -223,7 +224,8 @@ def _attention_kinds(mask=None):
 
 _ATTENTION = ("output", "weights")
 register(
-    Part("attention", ASSIGNMENT, "Scaled dot-product attention", CHAPTER, "architectures-attention",
+    Part("attention", ASSIGNMENT, "Scaled dot-product attention", CHAPTER,
+         "architectures-attention",
          "attention(Q, K, V, mask=None)"),
     function_aspect("attention", "weights", "the attention weights", each_kind(*_attention_kinds()),
                    ref_attention, _ATTENTION, ("weights",), owned=True),
@@ -262,7 +264,8 @@ def _layer_norm_kind(shape, scale=1.0, shift=0.0, dtype=np.float64, eps=None, ze
     axis; ``eps`` None means the default (not passed)."""
     def build(rng):
         d = shape[-1]
-        x = np.zeros(shape, dtype) if zeros else (shift + scale * rng.standard_normal(shape)).astype(dtype)
+        x = (np.zeros(shape, dtype) if zeros
+             else (shift + scale * rng.standard_normal(shape)).astype(dtype))
         gamma = rng.uniform(0.5, 2.0, d).astype(dtype)
         beta = randn(rng, d, dtype=dtype)
         kwargs = {} if eps is None else {"eps": eps}
@@ -277,7 +280,9 @@ def _layer_norm_kind(shape, scale=1.0, shift=0.0, dtype=np.float64, eps=None, ze
 
 
 def _layer_norm_cases(backward):
-    kind = lambda *args, **kwargs: _layer_norm_kind(*args, backward=backward, **kwargs)  # noqa: E731
+    def kind(*args, **kwargs):
+        return _layer_norm_kind(*args, backward=backward, **kwargs)
+
     return each_kind(
         ("a random batch of rows", kind((4, 5), scale=2.0, shift=1.0)),
         ("a batch of sequences (N, T, D)", kind((2, 3, 4), scale=1.5, shift=-0.5)),
@@ -398,7 +403,8 @@ def _conv_kind(n, c, hw, o, k, stride=1, padding=0, scale=1.0, dtype=np.float64,
     """x (n, c, *hw), a weight (o, c, *k) and a bias (o,); stride and padding passed only when
     they are not the defaults."""
     def build(rng):
-        x = np.zeros((n, c, *hw), dtype) if zeros else randn(rng, n, c, *hw, scale=scale, dtype=dtype)
+        x = (np.zeros((n, c, *hw), dtype) if zeros
+             else randn(rng, n, c, *hw, scale=scale, dtype=dtype))
         weight = randn(rng, o, c, *k, scale=(c * k[0] * k[1]) ** -0.5, dtype=dtype)
         kwargs = {}
         if stride != 1:
@@ -419,7 +425,9 @@ def _conv_kind(n, c, hw, o, k, stride=1, padding=0, scale=1.0, dtype=np.float64,
 
 
 def _conv_plain_cases(backward):
-    kind = lambda *args, **kwargs: _conv_kind(*args, backward=backward, **kwargs)  # noqa: E731
+    def kind(*args, **kwargs):
+        return _conv_kind(*args, backward=backward, **kwargs)
+
     return each_kind(
         ("a random batch of images", kind(2, 3, (6, 5), 4, (3, 3))),
         ("a kernel that is not square", kind(2, 2, (5, 7), 3, (2, 3))),
@@ -434,7 +442,9 @@ def _conv_plain_cases(backward):
 
 
 def _conv_stride_padding_cases(backward):
-    kind = lambda *args, **kwargs: _conv_kind(*args, backward=backward, **kwargs)  # noqa: E731
+    def kind(*args, **kwargs):
+        return _conv_kind(*args, backward=backward, **kwargs)
+
     return each_kind(
         ("stride 2", kind(2, 2, (7, 7), 3, (3, 3), stride=2)),
         ("padding 1", kind(2, 3, (5, 4), 2, (3, 3), padding=1)),

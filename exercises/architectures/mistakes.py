@@ -821,7 +821,8 @@ MISTAKES = [
             for i in range(kh):
                 for j in range(kw):
                     patch = xp[:, :, i:i + s * h_out:s, j:j + s * w_out:s]  # (N, C, H_out, W_out)
-                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, kh - 1 - i, kw - 1 - j])
+                    flipped = weight[:, :, kh - 1 - i, kw - 1 - j]
+                    out += np.einsum("nchw,oc->nohw", patch, flipped)
             return out + bias[:, None, None]
         """,
         fails=("values", "stride_padding",),
@@ -968,9 +969,9 @@ MISTAKES = [
             grad_weight = np.zeros_like(weight)
             for i in range(kh):
                 for j in range(kw):
-                    window = (slice(None), slice(None), slice(i, i + s * h_out, s), slice(j, j + s * w_out, s))
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
-                    grad_xp[window] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+                    rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
+                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
             grad_bias = grad_out.sum(axis=(0, 2, 3))
             return grad_xp, grad_weight, grad_bias
         """,
@@ -996,9 +997,9 @@ MISTAKES = [
             grad_weight = np.zeros_like(weight)
             for i in range(kh):
                 for j in range(kw):
-                    window = (slice(None), slice(None), slice(i, i + s * h_out, s), slice(j, j + s * w_out, s))
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
-                    grad_xp[window] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+                    rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
+                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
             grad_bias = grad_out.sum(axis=(0, 2, 3))
             return grad_xp, grad_weight, grad_bias
         """,
@@ -1023,9 +1024,9 @@ MISTAKES = [
             grad_weight = np.zeros_like(weight)
             for i in range(kh):
                 for j in range(kw):
-                    window = (slice(None), slice(None), slice(i, i + s * h_out, s), slice(j, j + s * w_out, s))
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
-                    grad_xp[window] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+                    rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
+                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
             grad_bias = grad_out.sum(axis=0)
             return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
         """,
@@ -1052,9 +1053,10 @@ MISTAKES = [
             grad_weight = np.zeros_like(weight)
             for i in range(kh):
                 for j in range(kw):
-                    window = (slice(None), slice(None), slice(i, i + s * h_out, s), slice(j, j + s * w_out, s))
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
-                    grad_xp[window] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, kh - 1 - i, kw - 1 - j])
+                    rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
+                    flipped = weight[:, :, kh - 1 - i, kw - 1 - j]
+                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, flipped)
             grad_bias = grad_out.sum(axis=(0, 2, 3))
             return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
         """,
@@ -1079,9 +1081,9 @@ MISTAKES = [
             grad_weight = np.zeros_like(weight)
             for i in range(kh):
                 for j in range(kw):
-                    window = (slice(None), slice(None), slice(i, i + h_out), slice(j, j + w_out))
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
-                    grad_xp[window] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+                    rows, cols = slice(i, i + h_out), slice(j, j + w_out)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
+                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
             grad_bias = grad_out.sum(axis=(0, 2, 3))
             return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
         """,
@@ -1107,9 +1109,9 @@ MISTAKES = [
             grad_weight = np.zeros_like(weight)
             for i in range(kh):
                 for j in range(kw):
-                    window = (slice(None), slice(None), slice(i, i + s * h_out, s), slice(j, j + s * w_out, s))
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[window])
-                    grad_xp[window] = np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+                    rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
+                    grad_xp[:, :, rows, cols] = np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
             grad_bias = grad_out.sum(axis=(0, 2, 3))
             return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
         """,
