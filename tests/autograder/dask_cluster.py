@@ -57,8 +57,8 @@ class LoopbackCluster:
         file = self.folder / "scheduler.json"
         file.unlink(missing_ok=True)
         self.scheduler = self._start(["scheduler", "--host", HOST, "--port", str(self.port),
-                                      "--no-dashboard", "--scheduler-file", str(file)],
-                                     "scheduler.log")
+                                      "--no-dashboard", "--dashboard-address", f"{HOST}:0",
+                                      "--scheduler-file", str(file)], "scheduler.log")
         deadline = time.monotonic() + timeout
         while not file.exists() or not file.read_text().strip():
             if self.scheduler.poll() is not None or time.monotonic() > deadline:
@@ -71,8 +71,8 @@ class LoopbackCluster:
 
     def start_worker(self) -> subprocess.Popen:
         worker = self._start(["worker", self.address, "--host", HOST, "--nworkers", "1",
-                              "--nthreads", "1", "--no-dashboard",
-                              "--name", f"worker-{len(self.workers)}"],
+                              "--nthreads", "1", "--no-dashboard", "--dashboard-address",
+                              f"{HOST}:0", "--name", f"worker-{len(self.workers)}"],
                              f"worker-{len(self.workers)}.log")
         self.workers.append(worker)
         return worker
@@ -100,6 +100,20 @@ class LoopbackCluster:
                 found += [root, *root.children(recursive=True)]
             except psutil.NoSuchProcess:
                 continue
+        return found
+
+    def listening(self) -> set[str]:
+        """Every "address:port" a process of the cluster listens on (TCP)."""
+        import psutil
+
+        found = set()
+        for process in self.processes():
+            try:
+                connections = process.net_connections(kind="tcp")
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+            found |= {f"{c.laddr.ip}:{c.laddr.port}" for c in connections
+                      if c.status == psutil.CONN_LISTEN}
         return found
 
     def kill_scheduler(self) -> None:

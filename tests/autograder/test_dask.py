@@ -64,6 +64,8 @@ def test_a_worker_killed_mid_run_costs_nothing_every_student_graded_once_as_loca
     students = _one_of_each_kind(roster)
     root = copy_course(class_course, tmp_path / "course", students)
     with LoopbackCluster(tmp_path / "cluster", workers=2) as cluster:
+        listening = cluster.listening()
+        assert listening and all(a.startswith("127.0.0.1:") for a in listening), listening
         run = _start_grade(root, cluster.address)
         # kill (SIGKILL, the worker and its nanny) whichever worker is inside a notebook
         _wait_until(lambda: graded_rows(root), run, "a student was graded")
