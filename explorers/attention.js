@@ -36,7 +36,7 @@
         var v = values[offset + i * cols + j];
         ctx.fillStyle = shade(v);
         ctx.fillRect(box.x + j * cw, box.y + i * ch, Math.ceil(cw), Math.ceil(ch));
-        if (cw > 26 && ch > 16) {
+        if (cw > 30 && ch > 16) {
           ctx.fillStyle = v > 140 ? "#fff" : TEXT;
           ctx.font = SMALL; ctx.textAlign = "center"; ctx.textBaseline = "middle";
           ctx.fillText((v / 255).toFixed(2), box.x + (j + 0.5) * cw, box.y + (i + 0.5) * ch);
@@ -54,6 +54,7 @@
     ctx.fillText(xTitle, box.x + box.w / 2, box.y + box.h + 20);
     ctx.textAlign = "right"; ctx.textBaseline = "middle"; ctx.fillStyle = TEXT;
     rowLabels.forEach(function (label, i) { ctx.fillText(label, box.x - 6, box.y + (i + 0.5) * ch); });
+    if (!yTitle) return;  // the right panel shares the left one's rows
     ctx.save();
     ctx.translate(box.x - 78, box.y + box.h / 2); ctx.rotate(-Math.PI / 2);
     ctx.textAlign = "center"; ctx.fillStyle = MUTED; ctx.fillText(yTitle, 0, 0);
@@ -86,7 +87,7 @@
       } else {
         var side2 = Math.min(width * 0.45 - m.l, height - m.t - m.b);
         left = { x: m.l, y: m.t, w: side2, h: side2 };
-        right = { x: width * 0.45 + m.l, y: m.t, w: width * 0.55 - m.l - 16, h: side2 };
+        right = { x: width * 0.45 + 64, y: m.t, w: width * 0.55 - 64 - 16, h: side2 };
       }
       var rowsOut = [], rowsIn = [];
       for (var t = 0; t < T; t++) {
@@ -97,7 +98,7 @@
         "head " + (h + 1) + (c ? ", causal mask" : ", no mask") + ": attention weights",
         "key: input position (its digit)", "query: output position (wanted digit)");
       heatmap(ctx, right, P, run * T * V, T, V, rowsOut, digits, "output: probability of each digit",
-        "digit", "output position (wanted digit)", function (cw, ch) {
+        "digit", narrow ? "output position (wanted digit)" : "", function (cw, ch) {
           for (var t2 = 0; t2 < T; t2++) {  // ring the wanted digit: green if predicted, red if not
             var ok = Y[run * T + t2] === Number(target[t2]);
             ctx.strokeStyle = ok ? GOOD : BAD; ctx.lineWidth = 2.5;
