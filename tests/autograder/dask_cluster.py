@@ -38,7 +38,8 @@ class LoopbackCluster:
             self.start_scheduler()
             for _ in range(self.count):
                 self.start_worker()
-            self.wait_for_workers(self.count)
+            if self.count:
+                self.wait_for_workers(self.count)
         except BaseException:
             self.stop()
             raise

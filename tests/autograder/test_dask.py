@@ -119,3 +119,19 @@ def test_a_run_cut_short_by_the_scheduler_is_finished_by_a_rerun_that_grades_onl
     assert set(rows) == set(students)
     assert all(rows[student] == run_id for student, run_id in first.items())  # not regraded
     _same_scores_as_the_local_run(root, autograded)
+
+
+def test_a_worker_that_cannot_sandbox_stops_grade_with_one_line_naming_it(class_course, roster,
+                                                                         tmp_path):
+    students = _one_of_each_kind(roster)[:2]
+    root = copy_course(class_course, tmp_path / "course", students)
+    with LoopbackCluster(tmp_path / "cluster", workers=0) as cluster:
+        cluster.env = {**cluster.env, "PATH": BIN}  # this worker finds no bubblewrap
+        cluster.start_worker()
+        cluster.wait_for_workers(1)
+        done = run_cli(*GRADE, "--scheduler", cluster.address, cwd=root, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "worker tcp://127.0.0.1:" in lines[0] and "bubblewrap" in lines[0], lines[0]
+    assert graded_rows(root) == {}
