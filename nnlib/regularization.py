@@ -9,9 +9,11 @@ L2       :math:`\tfrac{\lambda}{2} \sum_i w_i^2`   :math:`\lambda\, w_i`
 
 The factor 1/2 in L2 makes its gradient :math:`\lambda w`, the same as an optimizer's
 ``weight_decay=λ`` (for SGD; for adaptive optimizers see :class:`nnlib.optim.AdamW`). L1 has a
-constant pull towards zero whatever the weight's size, so it drives small weights exactly to zero
-(sparsity); L2's pull shrinks with the weight, so weights get small but rarely zero. The
-subgradient of :math:`|w|` at 0 is taken as 0.
+constant pull towards zero whatever the weight's size, so it makes small weights tiny (sparsity),
+while L2's pull shrinks with the weight. With plain (sub)gradient steps a weight only jumps across
+zero, by about ``lr * λ``, and almost never lands on it: exact zeros come from a proximal step
+(soft-thresholding after each update), as chapter 05 measures. The subgradient of :math:`|w|` at
+0 is taken as 0.
 
 Penalties usually apply to weights only, not biases: :func:`weight_parameters` picks them.
 """
