@@ -8,6 +8,9 @@ student's submission). Layouts:
 * ``folders``:  ``STUDENT/FILE``
 * ``canvas``:   ``STUDENT_[LATE_]USERID_SUBMISSIONID_FILE`` (flat). Canvas renames resubmitted
   files ``ps1-1.ipynb``, ``ps1-2.ipynb``: the highest number wins and the suffix is dropped.
+  Canvas's own late flag (``_late_``) is kept beside the timestamp as ``lms_late.txt`` (see
+  ``autograder.lateness``): zip times are not submission times, so it is the export's only
+  reliable word on lateness.
 * ``moodle``:   ``Full Name_ID_assignsubmission_file_/FILE``; the student id is the name in
   lower case with underscores.
 
@@ -43,9 +46,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .course import Course, CourseError, closest
+from .lateness import lms_late_path
 from .spec import first_line
 
-CANVAS = re.compile(r"^(?P<student>[A-Za-z0-9-]+?)_(?:(?:late|LATE)_)?(?:\d+_){1,2}(?P<file>.+)$")
+CANVAS = re.compile(r"^(?P<student>[A-Za-z0-9-]+?)_(?P<late>(?:late|LATE)_)?(?:\d+_){1,2}"
+                    r"(?P<file>.+)$")
 MOODLE = re.compile(r"^(?P<student>[^/]+?)_\d+_assignsubmission_[a-z]+_/(?P<file>.+)$")
 _COPY_SUFFIX = re.compile(r"^(?P<stem>.+?)(?:-(?P<n>\d+)| \((?P<m>\d+)\))$")
 _JUNK = ("__MACOSX/", ".DS_Store", ".ipynb_checkpoints/", "Thumbs.db")
@@ -364,6 +369,7 @@ def collect(course: Course, source: str, assignment: str | None = None, layout: 
     summary = CollectSummary()
     released = _released(course, assignment)
     submissions: dict[tuple[str, str], list[_File]] = {}
+    flags: dict[tuple[str, str], set[bool]] = {}  # Canvas's late flag of each submission's files
     for entry in entries:
         found = _match(entry.path, layout, regex, assignment)
         if not found or not found[0] or not found[2]:
@@ -379,6 +385,8 @@ def collect(course: Course, source: str, assignment: str | None = None, layout: 
                 + closest(assign, released))))
             continue
         submissions.setdefault((student, assign), []).append(_File(entry, filename))
+        if layout == "canvas" and regex is None:
+            flags.setdefault((student, assign), set()).add(bool(CANVAS.match(entry.path)["late"]))
 
     planned = {key: _plan(*key, files, released, summary)
                for key, files in sorted(submissions.items())}
@@ -386,17 +394,19 @@ def collect(course: Course, source: str, assignment: str | None = None, layout: 
         _refuse_another_assignment(source, assignment,
                                    [f for files in planned.values() for f in files], summary,
                                    released[assignment])
-    _copy(course, planned, summary, dry_run)
+    late = {key: "Canvas" if any(found) else None for key, found in flags.items()}
+    _copy(course, planned, summary, dry_run, late)
     _print(summary, course, source, "pattern" if regex else layout, assignment, dry_run, out)
     return summary
 
 
 def _copy(course: Course, planned: dict[tuple[str, str], list[_File]], summary: CollectSummary,
-          dry_run: bool) -> None:
+          dry_run: bool, late: dict[tuple[str, str], str | None]) -> None:
     """Read every planned file (an unreadable one is skipped, and listed), write the readable
     ones and each submission's ``timestamp.txt`` into a staging folder under ``submitted/``,
     then rename each into place: no file is ever half written, and a student none of whose
-    files could be read gets no folder."""
+    files could be read gets no folder. ``late`` maps a submission to the LMS that marked it
+    late (None: the LMS says on time; absent: the export does not say)."""
     submitted = Path(course.coursedir.format_path(course.coursedir.submitted_directory, ".", "."))
     staging = None
     if not dry_run:
@@ -427,9 +437,16 @@ def _copy(course: Course, planned: dict[tuple[str, str], list[_File]], summary: 
                 staged.write_text(newest.strftime("%Y-%m-%d %H:%M:%S.%f %Z") + "\n")
                 ready.append((staged, course.folder("submitted", student, assign)
                               / "timestamp.txt"))
+                if late.get((student, assign)):
+                    staged = staging / f"{len(ready)}-late"
+                    staged.write_text(late[(student, assign)] + "\n")
+                    ready.append((staged, lms_late_path(course, student, assign)))
         for staged, dest in ready:
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged, dest)
+        for (student, assign), lms in late.items():  # a resubmission on time clears the flag
+            if lms is None and staging is not None and student in summary.copied:
+                lms_late_path(course, student, assign).unlink(missing_ok=True)
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)

@@ -165,7 +165,8 @@ def _add_summaries(course: Course, assignment: str, students: list[str]) -> list
     try:
         for student in students:
             submission = gb.find_submission(assignment, student)
-            seconds_late = lateness.of_submission(submission).seconds
+            submission_late = lateness.of_submission(
+                submission, lateness.lms_flag(course, student, assignment))
             for page in sorted(course.folder("feedback", student, assignment).glob("*.html")):
                 notebook = page.stem
                 autograded = course.folder("autograded", student, assignment) / f"{notebook}.ipynb"
@@ -180,7 +181,8 @@ def _add_summaries(course: Course, assignment: str, students: list[str]) -> list
                     if grade.name in parts:
                         parts[grade.name].score = grade.score
                 parts_total = sum(g.score for g in sub.grades)
-                late = lateness.Lateness(seconds_late, sub.late_submission_penalty or 0.0)
+                late = lateness.Lateness(submission_late.seconds,
+                                         sub.late_submission_penalty or 0.0, submission_late.lms)
                 total = lateness.final_score(parts_total, late.penalty)
                 block = summary_html(student, assignment, notebook, list(parts.values()), total,
                                      sub.max_score, lateness.sentence(late, parts_total))

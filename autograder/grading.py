@@ -149,7 +149,8 @@ def _grade_and_record(course: Course, gb, spec: AssignmentSpec, executor, jobs: 
                 record(course, gb, spec, job, result, summary.run_id, late)
                 summary.graded.append(job.student)
                 submission_lateness = lateness.of_submission(
-                    gb.find_submission(spec.name, job.student))
+                    gb.find_submission(spec.name, job.student),
+                    lateness.lms_flag(course, job.student, spec.name))
                 if submission_lateness.late:
                     summary.late[job.student] = submission_lateness
             for item in result["problems"]:
@@ -259,8 +260,8 @@ def _print_summary(summary: GradeSummary, course: Course, out, recorded: set[str
               "taken off the score everywhere):", file=out)
         width = max(len(s) for s in summary.late)
         for student, late in sorted(summary.late.items()):
-            print(f"  {student:<{width}}  {lateness.duration(late.seconds):>12} late  "
-                  f"penalty {late.penalty:g}", file=out)
+            print(f"  {student:<{width}}  late by {late.describe():<12}  penalty {late.penalty:g}",
+                  file=out)
     if summary.not_graded:
         print(f"NOT GRADED: {len(summary.not_graded)} submission(s) could not be graded, for a "
               "reason outside the students' control (listed above); nothing was recorded for "

@@ -69,7 +69,7 @@ def gather(course: Course, assignment: str) -> ClassData:
                               f"{assignment}` first")
         for sub in submissions:
             student = sub.student.id
-            late = lateness.of_submission(sub)
+            late = lateness.of_submission(sub, lateness.lms_flag(course, student, assignment))
             data.totals[student] = lateness.final_score(sub.score, late.penalty)
             row = data.students[student] = StudentRow(student, data.totals[student], late)
             for nb in sub.notebooks:
@@ -210,7 +210,7 @@ def render(data: ClassData, images: dict[str, str]) -> str:
     student_rows = "".join(
         f"<tr><td>{e(r.student)}</td>"
         f"<td class=num>{'not graded' if r.score is None else f'{r.score:g}'}</td>"
-        f"<td>{e(lateness.duration(r.late.seconds)) if r.late.late else ''}</td>"
+        f"<td>{e(r.late.describe())}</td>"
         f"<td class=num>{f'{r.late.penalty:g}' if r.late.penalty else ''}</td>"
         f"<td>{codes(r.lost)}</td><td>{codes(r.mistakes)}</td><td>{codes(r.problems)}</td></tr>"
         for r in sorted(data.students.values(), key=lambda r: r.student))

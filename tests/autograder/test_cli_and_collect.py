@@ -66,7 +66,19 @@ def test_collect_canvas_zip_keeps_the_latest_resubmission(released_course, tmp_p
     assert sorted(summary.copied) == ["doejane", "smithbob"]
     assert _collected(root, "doejane") == ["ps1.ipynb", "timestamp.txt"]
     assert json.loads((root / "submitted/doejane/ps1/ps1.ipynb").read_bytes()).get("cells")
-    assert _collected(root, "smithbob") == ["data.csv", "ps1.ipynb", "timestamp.txt"]
+    assert _collected(root, "smithbob") == ["data.csv", "lms_late.txt", "ps1.ipynb",
+                                            "timestamp.txt"]
+    assert (root / "submitted/smithbob/ps1/lms_late.txt").read_text() == "Canvas\n"
+
+
+def test_a_canvas_resubmission_on_time_clears_the_late_flag(released_course, tmp_path):
+    root = copy_course(released_course, tmp_path / "course", [])
+    collect = __import__("autograder.collect", fromlist=["collect"]).collect
+    for name, flag in (("late.zip", "late_"), ("on_time.zip", "")):
+        with zipfile.ZipFile(tmp_path / name, "w") as archive:
+            archive.writestr(f"smithbob_{flag}222_333_ps1.ipynb", _notebook_bytes())
+        collect(Course(root), str(tmp_path / name), assignment="ps1")
+        assert (root / "submitted/smithbob/ps1/lms_late.txt").exists() == bool(flag)
 
 
 def test_collect_folders_nbgrader_and_moodle_layouts(released_course, tmp_path, capsys):

@@ -99,7 +99,7 @@ def test_late_work_shows_one_score_in_grade_feedback_export_and_report(class_cou
 
     graded = run_cli("grade", "ps1", "--timeout", str(NOTEBOOK_TIMEOUT), "--no-progress", cwd=root)
     assert "Late: 1 submission(s)" in graded.stdout
-    assert f"{student}" in graded.stdout and "2 h 5 min late" in graded.stdout
+    assert f"{student}" in graded.stdout and "late by 2 h 5 min" in graded.stdout
     assert "penalty 5" in graded.stdout
 
     run_cli("feedback", "ps1", cwd=root)
@@ -133,3 +133,21 @@ def test_the_class_report_opens_in_chromium_with_no_request_to_the_network(
         "() => [...document.querySelectorAll('h2')].map(h => h.textContent)")
     assert "Students" in students
     assert visit.page.locator(f"td:text-is('{chosen['correct']}')").count() == 1
+
+
+def test_canvas_late_flag_is_shown_when_nbgrader_has_no_due_date(released_course, tmp_path):
+    import democourse
+    import zipfile
+
+    root = copy_course(released_course, tmp_path / "course", [])
+    with zipfile.ZipFile(tmp_path / "canvas.zip", "w") as archive:
+        archive.writestr("doejane_late_12_34_ps1.ipynb", democourse.make_submission(
+            democourse.source_notebook(), "correct", None))
+    run_cli("collect", str(tmp_path / "canvas.zip"), "--assignment", "ps1", cwd=root)
+    graded = run_cli("grade", "ps1", "--timeout", str(NOTEBOOK_TIMEOUT), "--no-progress", cwd=root)
+    assert "Late: 1 submission(s)" in graded.stdout
+    assert "doejane  late by Canvas: late  penalty 0" in graded.stdout
+    run_cli("feedback", "ps1", cwd=root)
+    page = (root / "feedback" / "doejane" / "ps1" / "ps1.html").read_text()
+    assert "ps1 · doejane: 5 / 5</h2>" in page
+    assert "Canvas marked this submission late (no late penalty here)." in page
