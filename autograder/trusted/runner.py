@@ -13,9 +13,10 @@ cell to observe, with the cases the grader chose for each of its aspects (encode
    would (IPython magics are translated and then ignored); at each test cell, runs each of its
    aspects' ``observe`` on each case, with the learner's function or class as the test cell
    would find it at that point;
-4. writes ``{"type": "ready"}`` to the result channel before the first step (so the grader
-   can tell a run that never started, its own failure, from one the learner's code ended),
-   then one JSON line per cell and per case, then ``{"type": "done"}``.
+4. writes one JSON line per cell and per case to the result channel, then
+   ``{"type": "done"}``; before step 1, before anything of the submission is touched, it writes
+   ``{"type": "ready"}``, so that the grader can tell a run that never started (its own
+   failure) from one the submission's files or code ended.
 
 It never compares anything: the values go back as plain data and the grader compares them
 with nnlib in its own process. The result channel is a private copy of the standard output
@@ -166,12 +167,15 @@ def main() -> int:
     _silence_standard_streams()
     emit = _emitter(channel)
     _start_watchdog(emit)
+    # Nothing of the submission has been touched yet: its files are copied next (and can shadow
+    # modules the checks import), then its code runs. A run that ends before this record failed
+    # for the grader's reasons (see scoring.runner_started).
+    emit({"type": "ready"})
     _copy_inputs(Path("/input"), Path.cwd())
     checks = _load_checks(request)
     namespace = _learner_namespace()
     cell_timeout = float(request.get("cell_timeout", 30))
     deadline = time.monotonic() + float(request.get("seconds", 300))
-    emit({"type": "ready"})  # from here on the learner's code runs (see scoring.runner_started)
     for step in request["steps"]:
         if step["kind"] == "cell":
             emit(_run_cell(step, namespace, min(cell_timeout, deadline - time.monotonic()),

@@ -315,18 +315,19 @@ def read_records(stdout: bytes, steps: list[dict]) -> tuple[list[dict], str, boo
     return records, "the trusted run did not finish", False
 
 
-#: The runner's first record, written before any of the learner's code runs.
+#: The runner's first record, written before it touches anything of the submission.
 READY = {"type": "ready"}
 
 
 class TrustedRunNotStarted(RuntimeError):
-    """The trusted run ended before the learner's first cell (no :data:`READY` record): the
+    """The trusted run ended before it touched the submission (no :data:`READY` record): the
     sandbox, the interpreter or the runner failed, not the submission, so the submission is
     not graded rather than scored 0."""
 
 
 def runner_started(stdout: bytes) -> bool:
-    """Whether the runner wrote :data:`READY` (the learner's code cannot have run before it)."""
+    """Whether the runner wrote :data:`READY` (nothing of the submission exists in its view
+    before it: not its files, which could shadow modules, and not its code)."""
     first = next((line for line in stdout.decode("utf-8", "replace").splitlines()
                   if line.strip()), "")
     try:
@@ -338,7 +339,7 @@ def runner_started(stdout: bytes) -> bool:
 def not_started_reason(result: sandbox.SandboxResult) -> str:
     """Why a trusted run that never reached the learner's code ended, in one line."""
     tail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-    return (f"the trusted run ended before running any of the submission's code (exit code "
+    return (f"the trusted run ended before it reached the submission (exit code "
             f"{result.returncode}" + (f", {result.limit_hit}" if result.limit_hit else "")
             + (f": {tail[-1][:300]}" if tail else "") + ")")
 
