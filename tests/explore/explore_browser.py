@@ -4,6 +4,8 @@ Shared by the browser tests (``test_explore_browser.py``) and ``bench/explorers.
 """
 from __future__ import annotations
 
+import contextlib
+
 # Sets a control of one explorer the way a user would (value, then the event a browser fires),
 # and measures with performance.now(): `handler_ms` until the synchronous event handlers have
 # returned (the redraw happens in them), `frame_ms` until the next animation frame, when the
@@ -50,3 +52,37 @@ def explorer_ids(page) -> list[tuple[str, str]]:
 def drive(page, root_id: str, key: str, value) -> dict:
     """Set control ``key`` of explorer ``root_id`` to ``value``; return the timings."""
     return page.evaluate(DRIVE_JS, [root_id, key, value])
+
+
+@contextlib.contextmanager
+def standalone_page(browser, path):
+    """A standalone explorer page (``static.standalone_page``) opened from disk in a fresh
+    browser context: yields ``(page, problems, requests)``, where ``problems`` collects console
+    errors and warnings and uncaught exceptions, and ``requests`` every URL the page asked for."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    problems, requests = [], []
+    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}")
+            if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        yield page, problems, requests
+    finally:
+        context.close()
+
+
+def assert_each_control_redraws_once(page, root_id: str, interactions) -> None:
+    """Drive each ``(key, value)`` of ``interactions`` on the explorer ``root_id``: each must
+    redraw exactly once and change the picture."""
+    assert page.get_attribute(f"#{root_id}", "data-nnx-draws") == "1"
+    canvas = page.locator(f"#{root_id} canvas")
+    before = canvas.screenshot()
+    for key, value in interactions:
+        timing = drive(page, root_id, key, value)
+        after = canvas.screenshot()
+        assert timing["draws"] == 1, f"setting {key} to {value} redrew {timing['draws']} times"
+        assert after != before, f"setting {key} to {value} left the picture unchanged"
+        before = after

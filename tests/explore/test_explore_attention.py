@@ -7,7 +7,8 @@ import re
 
 import numpy as np
 import pytest
-from explore_browser import INTERACTIONS, drive, explorer_ids
+from explore_browser import (INTERACTIONS, assert_each_control_redraws_once, explorer_ids,
+                             standalone_page)
 
 from explorers import attention, attention_static, static
 from nnlib import layers
@@ -148,32 +149,13 @@ def test_static_attention_explorer_in_chromium_redraws_offline(browser, runs, tm
     path = tmp_path / "attention.html"
     path.write_text(static.standalone_page(static.activation_explorer(),
                                            static.attention_explorer(runs=runs)), encoding="utf-8")
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
-    page = context.new_page()
-    problems, requests = [], []
-    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}")
-            if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
-    page.on("request", lambda r: requests.append(r.url))
-    try:
-        page.goto(path.as_uri())
-        page.wait_for_load_state("load")
+    with standalone_page(browser, path) as (page, problems, requests):
         found = explorer_ids(page)
         assert [kind for _, kind in found] == ["activation", "attention"]
         root_id = found[1][0]
-        assert page.get_attribute(f"#{root_id}", "data-nnx-draws") == "1"
-        canvas = page.locator(f"#{root_id} canvas")
-        before = canvas.screenshot()
-        for key, value in INTERACTIONS["attention"]:
-            timing = drive(page, root_id, key, value)
-            after = canvas.screenshot()
-            assert timing["draws"] == 1, f"setting {key} to {value} redrew {timing['draws']} times"
-            assert after != before, f"setting {key} to {value} left the picture unchanged"
-            before = after
+        assert_each_control_redraws_once(page, root_id, INTERACTIONS["attention"])
         readout = page.inner_text(f"#{root_id} .nnx-readout")
         assert "input 7 7 7 7 7 7" in readout and "of 6 right" in readout
         assert "attention_explorer()" in page.inner_text(f"#{root_id} .nnx-note")
         assert problems == []
         assert [u for u in requests if not u.startswith("file:")] == []
-    finally:
-        context.close()

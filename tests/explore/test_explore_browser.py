@@ -18,7 +18,7 @@ import statistics
 from pathlib import Path
 
 import pytest
-from explore_browser import INTERACTIONS, drive, explorer_ids
+from explore_browser import INTERACTIONS, drive, explorer_ids, standalone_page
 
 from explorers import static
 
@@ -82,22 +82,13 @@ def standalone(tmp_path_factory):
 
 
 @pytest.fixture
-def standalone_page(browser, standalone):
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
-    page = context.new_page()
-    problems, requests = [], []
-    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}")
-            if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(standalone.as_uri())
-    page.wait_for_load_state("load")
-    yield page, problems, requests
-    context.close()
+def opened_standalone(browser, standalone):
+    with standalone_page(browser, standalone) as opened:
+        yield opened
 
 
-def test_standalone_explorers_redraw_on_every_control(standalone_page):
-    page, problems, requests = standalone_page
+def test_standalone_explorers_redraw_on_every_control(opened_standalone):
+    page, problems, requests = opened_standalone
     explorers = explorer_ids(page)
     assert [kind for _, kind in explorers] == [
         "activation", "optimizer", "gradient-flow", "regularization", "activation"]
@@ -110,8 +101,8 @@ def test_standalone_explorers_redraw_on_every_control(standalone_page):
     assert [u for u in requests if not u.startswith("file:")] == []
 
 
-def test_the_same_output_twice_gives_two_independent_explorers(standalone_page):
-    page, problems, _ = standalone_page
+def test_the_same_output_twice_gives_two_independent_explorers(opened_standalone):
+    page, problems, _ = opened_standalone
     explorers = explorer_ids(page)
     first, second = explorers[0][0], explorers[-1][0]
     assert first != second and second.startswith(first)  # the copy got a fresh id
@@ -126,8 +117,8 @@ def test_the_same_output_twice_gives_two_independent_explorers(standalone_page):
     assert problems == []
 
 
-def test_the_note_says_what_can_change_and_how_to_go_live(standalone_page):
-    page, _, _ = standalone_page
+def test_the_note_says_what_can_change_and_how_to_go_live(opened_standalone):
+    page, _, _ = opened_standalone
     for root_id, kind in explorer_ids(page):
         note = page.inner_text(f"#{root_id} .nnx-note")
         function = {"gradient-flow": "gradient_flow"}.get(kind, kind) + "_explorer()"

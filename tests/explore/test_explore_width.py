@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from explore_browser import drive, explorer_ids
+from explore_browser import assert_each_control_redraws_once, explorer_ids, standalone_page
 
 from explorers import static, width, width_static
 from nnlib import layers, losses
@@ -135,33 +135,14 @@ def test_static_width_explorer_in_chromium_redraws_offline(browser, fits, tmp_pa
     path.write_text(static.standalone_page(static.activation_explorer(),
                                            width_static.width_explorer(fits=fits)),
                     encoding="utf-8")
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
-    page = context.new_page()
-    problems, requests = [], []
-    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}")
-            if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
-    page.on("request", lambda r: requests.append(r.url))
-    try:
-        page.goto(path.as_uri())
-        page.wait_for_load_state("load")
+    with standalone_page(browser, path) as (page, problems, requests):
         found = explorer_ids(page)
         assert [kind for _, kind in found] == ["activation", "width"]
         root_id = found[1][0]
-        assert page.get_attribute(f"#{root_id}", "data-nnx-draws") == "1"
-        canvas = page.locator(f"#{root_id} canvas")
-        before = canvas.screenshot()
-        for key, value in INTERACTIONS:
-            timing = drive(page, root_id, key, value)
-            after = canvas.screenshot()
-            assert timing["draws"] == 1, f"setting {key} to {value} redrew {timing['draws']} times"
-            assert after != before, f"setting {key} to {value} left the picture unchanged"
-            before = after
+        assert_each_control_redraws_once(page, root_id, INTERACTIONS)
         readout = page.inner_text(f"#{root_id} .nnx-readout")
         last = fits[("step", "relu", width.WIDTHS[5])]
         assert f"{width.WIDTHS[5]} hidden units, {last.n_parameters} parameters" in readout
         assert "width_explorer()" in page.inner_text(f"#{root_id} .nnx-note")
         assert problems == []
         assert [u for u in requests if not u.startswith("file:")] == []
-    finally:
-        context.close()
