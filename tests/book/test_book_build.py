@@ -1,6 +1,6 @@
 """The build is strict, and the offline widget machinery works: checked on small throwaway books.
 
-Each book here is the course's own configuration (_config.yml, chapters/_ext, chapters/_static,
+Each book here is the course's own configuration (_config.yml and the bibliography it names, chapters/_ext, chapters/_static,
 the vendored node_modules) around one or two pages written by the test, built with the real
 ``jupyter-book build --warningiserror --keep-going`` in a temporary folder.
 """
@@ -36,7 +36,8 @@ def build_small_book(root: Path, pages: dict[str, str]) -> tuple[int, str]:
 
     Returns the build's exit status and its output.
     """
-    shutil.copy(REPO_ROOT / "_config.yml", root / "_config.yml")
+    for name in ("_config.yml", "references.bib"):  # the configuration names the bibliography
+        shutil.copy(REPO_ROOT / name, root / name)
     for folder in ("_ext", "_static"):
         shutil.copytree(REPO_ROOT / "chapters" / folder, root / "chapters" / folder,
                         ignore=shutil.ignore_patterns("__pycache__"))
