@@ -2,8 +2,8 @@
 
 Each book here is the course's own configuration (_config.yml and the bibliography it names,
 chapters/_ext, chapters/_static, the vendored node_modules) around one or two pages written by the
-test, built with the real
-``jupyter-book build --warningiserror --keep-going`` in a temporary folder.
+test, built with the real ``jupyter-book build --warningiserror --keep-going`` in a temporary
+folder.
 """
 from __future__ import annotations
 
