@@ -298,7 +298,7 @@ def _observe_case(aspect, impl, key: str, case_data: dict, checks: _Checks,
             return {"missing": True}
         with _Limit(seconds, f"{key} on {case.label}"):
             outcome = core.run(aspect, impl, case, learner=True)
-        return _outcome(outcome, wire)
+        return _outcome(outcome, wire, core.Steps)
     except StepTimeout:
         return {"timeout": True}
     except core.NotWritten:
@@ -307,8 +307,14 @@ def _observe_case(aspect, impl, key: str, case_data: dict, checks: _Checks,
         return {"crashed": f"{type(error).__name__}: {_text(error, 500)}"}
 
 
-def _outcome(outcome, wire) -> dict:
-    """An Outcome of ``autograder.checks._core.run`` as plain data."""
+def _outcome(outcome, wire, steps_type=None) -> dict:
+    """An Outcome of ``autograder.checks._core.run`` as plain data. A trajectory the aspect
+    collected (``steps_type``, the checks' ``Steps``, a list that names its items by step) is
+    sent as the plain list it is: the grader's own expected value says it is a trajectory."""
+
+    def plain(value):
+        return list(value) if steps_type is not None and type(value) is steps_type else value
+
     record = {"warnings": [_text(w, 500) for w in outcome.warnings[:50]],
               "stderr": _text(outcome.stderr, MAX_TEXT),
               "return_problem": _text(outcome.return_problem) if outcome.return_problem else ""}
@@ -319,9 +325,9 @@ def _outcome(outcome, wire) -> dict:
                            "where": _text(outcome.error_text)}
     if outcome.value is not None:
         if type(outcome.value) is dict:
-            record["value"] = {str(k): wire.encode(v) for k, v in outcome.value.items()}
+            record["value"] = {str(k): wire.encode(plain(v)) for k, v in outcome.value.items()}
         else:
-            record["value"] = {"": wire.encode(outcome.value)}
+            record["value"] = {"": wire.encode(plain(outcome.value))}
     return record
 
 
