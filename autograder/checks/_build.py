@@ -28,13 +28,14 @@ def shapes(**arrays) -> str:
 
 def function_aspect(part: str, name: str, what: str, cases, reference: Callable,
                     returns: tuple[str, ...], graded: tuple[str, ...] | None = None,
-                    owned: bool = False, **options) -> Aspect:
+                    owned: bool = True, **options) -> Aspect:
     """An aspect of a function part: call it with the case's arguments, grade some return values.
 
     ``returns`` names the values the function returns (one name: a single value), ``graded``
     the ones this aspect compares (default: all). ``reference`` has the learner's signature and
-    computes the right answer from nnlib. ``owned``: the task says the function returns new
-    arrays, so modifying an argument in place fails (see :func:`~._core.unmodified`).
+    computes the right answer from nnlib. ``owned`` (the default, as every notebook says: return
+    new arrays): modifying an argument in place fails, naming it (see :func:`~._core.unmodified`);
+    pass ``owned=False`` only for a part whose task has it write into an argument.
     """
     graded = returns if graded is None else graded
 

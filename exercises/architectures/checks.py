@@ -5,8 +5,8 @@ attention, layer normalization, multi-head self-attention and a 2-D convolution 
 Every aspect's cases come in named *kinds* (float32, a batch of one, huge values, stride 2...):
 the self-check runs one case of every kind, the grading runs every kind again with fresh values
 (see :func:`each_kind`), so a green self-check leaves no kind of case to lose points on.
-Every part must also leave its arguments as they were (``owned=True``; the blocks check their
-``x`` and ``grad_out`` themselves).
+Every part must also leave its arguments as they were (function parts: ``function_aspect``'s
+default; the blocks check their ``x`` and ``grad_out`` themselves).
 """
 from __future__ import annotations
 
@@ -228,13 +228,12 @@ register(
          "architectures-attention",
          "attention(Q, K, V, mask=None)"),
     function_aspect("attention", "weights", "the attention weights", each_kind(*_attention_kinds()),
-                   ref_attention, _ATTENTION, ("weights",), owned=True),
+                   ref_attention, _ATTENTION, ("weights",)),
     function_aspect("attention", "output", "the output (the weighted average of the values)",
-                   each_kind(*_attention_kinds()), ref_attention, _ATTENTION, ("output",),
-                   owned=True),
+                   each_kind(*_attention_kinds()), ref_attention, _ATTENTION, ("output",)),
     function_aspect("attention", "mask", "the weights and output with a mask",
                    each_kind(*_attention_kinds("causal"), *_attention_kinds("random")[:3]),
-                   ref_attention, _ATTENTION, None, owned=True),
+                   ref_attention, _ATTENTION, None),
 )
 
 
@@ -301,8 +300,7 @@ register(
          "architectures-layer-norm", "layer_norm_forward(x, gamma, beta, eps=1e-5)"),
     function_aspect("layer_norm_forward", "values",
                    "the normalized output gamma * (x - mean) / sqrt(var + eps) + beta",
-                   _layer_norm_cases(False), ref_layer_norm_forward, ("out",), None,
-                   owned=True),
+                   _layer_norm_cases(False), ref_layer_norm_forward, ("out",), None),
 )
 
 _LN_BACKWARD = ("grad_x", "grad_gamma", "grad_beta")
@@ -311,10 +309,10 @@ register(
          "architectures-layer-norm", "layer_norm_backward(grad_out, x, gamma, eps=1e-5)"),
     function_aspect("layer_norm_backward", "param_grads", "the gradients of gamma and beta",
                    _layer_norm_cases(True), ref_layer_norm_backward, _LN_BACKWARD,
-                   ("grad_gamma", "grad_beta"), owned=True),
+                   ("grad_gamma", "grad_beta")),
     function_aspect("layer_norm_backward", "grad_x", "the gradient with respect to x",
                    _layer_norm_cases(True), ref_layer_norm_backward, _LN_BACKWARD, ("grad_x",),
-                   owned=True, tolerances={"grad_x": (1e-5, 1e-8)}),
+                   tolerances={"grad_x": (1e-5, 1e-8)}),
 )
 
 
@@ -364,14 +362,13 @@ register(
          "multi_head_attention(x, W_q, W_k, W_v, W_o, num_heads, causal=False)"),
     function_aspect("multi_head_attention", "weights",
                    "the attention weights, one (T, T) map per example and head",
-                   _mha_cases(False), ref_multi_head_attention, _MHA, ("weights",),
-                   owned=True),
+                   _mha_cases(False), ref_multi_head_attention, _MHA, ("weights",)),
     function_aspect("multi_head_attention", "output",
                    "the output (heads concatenated, then projected by W_o)", _mha_cases(False),
-                   ref_multi_head_attention, _MHA, ("output",), owned=True),
+                   ref_multi_head_attention, _MHA, ("output",)),
     function_aspect("multi_head_attention", "causal",
                    "the weights and output with the causal mask", _mha_cases(True),
-                   ref_multi_head_attention, _MHA, None, owned=True),
+                   ref_multi_head_attention, _MHA, None),
 )
 
 
@@ -467,10 +464,9 @@ register(
     Part("conv2d_forward", ASSIGNMENT, "A 2-D convolution: the forward pass", CHAPTER,
          "architectures-convolution", "conv2d_forward(x, weight, bias, stride=1, padding=0)"),
     function_aspect("conv2d_forward", "values", "the output with stride 1 and no padding",
-                   _conv_plain_cases(False), ref_conv2d_forward, ("out",), None, owned=True),
+                   _conv_plain_cases(False), ref_conv2d_forward, ("out",), None),
     function_aspect("conv2d_forward", "stride_padding", "the output with a stride and padding",
-                   _conv_stride_padding_cases(False), ref_conv2d_forward, ("out",), None,
-                   owned=True),
+                   _conv_stride_padding_cases(False), ref_conv2d_forward, ("out",), None),
 )
 
 _CONV_BACKWARD = ("grad_x", "grad_weight", "grad_bias")
@@ -480,8 +476,7 @@ register(
          "conv2d_backward(grad_out, x, weight, stride=1, padding=0)"),
     function_aspect("conv2d_backward", "param_grads", "the gradients of the weight and the bias",
                    _conv_all_cases(True), ref_conv2d_backward, _CONV_BACKWARD,
-                   ("grad_weight", "grad_bias"), owned=True),
+                   ("grad_weight", "grad_bias")),
     function_aspect("conv2d_backward", "grad_x", "the gradient with respect to x",
-                   _conv_all_cases(True), ref_conv2d_backward, _CONV_BACKWARD, ("grad_x",),
-                   owned=True),
+                   _conv_all_cases(True), ref_conv2d_backward, _CONV_BACKWARD, ("grad_x",)),
 )

@@ -216,7 +216,7 @@ register(
                     ref_clip_grad_norm, ("clipped", "total_norm"), ("total_norm",)),
     function_aspect("clip_grad_norm", "clipped", "the clipped gradients", _clip_cases,
                     ref_clip_grad_norm, ("clipped", "total_norm"), ("clipped",),
-                    tolerances={"clipped": (1e-5, 1e-9)}, owned=True),
+                    tolerances={"clipped": (1e-5, 1e-9)}),
 )
 
 

@@ -166,7 +166,7 @@ register(
     Part("perceptron_step", ASSIGNMENT, "The perceptron learning rule", CHAPTER,
          "fundamentals-perceptron", "perceptron_step(w, b, x, y, lr)"),
     function_aspect("perceptron_step", "update", "the updated weights and bias",
-                    _perceptron_cases, ref_perceptron_step, ("w", "b"), owned=True),
+                    _perceptron_cases, ref_perceptron_step, ("w", "b")),
 )
 
 

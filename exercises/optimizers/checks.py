@@ -84,10 +84,9 @@ register(
     Part("ema", ASSIGNMENT, "Exponential moving averages and bias correction", CHAPTER,
          "optimization-adam", "ema(values, beta, bias_correction)"),
     function_aspect("ema", "plain", "the moving averages without bias correction",
-                    _ema_cases(False), ref_ema, ("averages",), owned=True),
+                    _ema_cases(False), ref_ema, ("averages",)),
     function_aspect("ema", "corrected", "the bias-corrected moving averages",
-                    _ema_cases(True), ref_ema, ("averages",), owned=True,
-                    probes=_step_probes(_ema_offset)),
+                    _ema_cases(True), ref_ema, ("averages",), probes=_step_probes(_ema_offset)),
 )
 
 
@@ -185,7 +184,7 @@ register(
     Part("sgd_momentum_step", ASSIGNMENT, "SGD with momentum", CHAPTER, "optimization-momentum",
          "sgd_momentum_step(param, grad, velocity, lr, momentum)"),
     function_aspect("sgd_momentum_step", "one_step", "one step (new parameters and velocity)",
-                    _sgd_one_cases, ref_sgd_momentum_step, ("param", "velocity"), owned=True),
+                    _sgd_one_cases, ref_sgd_momentum_step, ("param", "velocity")),
     _trajectory_aspect("sgd_momentum_step", "several steps in a row", _sgd_step,
                        lambda *a: _sgd_step(ref_sgd_momentum_step, *a), _sgd_trajectory_cases),
 )
@@ -233,10 +232,10 @@ register(
     Part("rmsprop_step", ASSIGNMENT, "RMSprop", CHAPTER, "optimization-rmsprop",
          "rmsprop_step(param, grad, square_avg, lr, alpha, eps)"),
     function_aspect("rmsprop_step", "step", "one step (new parameters and square_avg)",
-                    _rmsprop_cases(False), ref_rmsprop_step, ("param", "square_avg"), owned=True),
+                    _rmsprop_cases(False), ref_rmsprop_step, ("param", "square_avg")),
     function_aspect("rmsprop_step", "tiny_gradients",
                     "one step with tiny gradients (where epsilon goes)",
-                    _rmsprop_cases(True), ref_rmsprop_step, ("param", "square_avg"), owned=True),
+                    _rmsprop_cases(True), ref_rmsprop_step, ("param", "square_avg")),
 )
 
 
@@ -325,7 +324,7 @@ for _name, _title, _anchor, _reference, _decay in [
              f"{_name}(param, grad, m, v, t, lr, beta1, beta2, eps"
              + (", weight_decay)" if _decay else ")")),
         function_aspect(_name, "one_step", "one step (new parameters, m and v)",
-                        _adam_one_cases(_decay), _reference, ("param", "m", "v"), owned=True,
+                        _adam_one_cases(_decay), _reference, ("param", "m", "v"),
                         probes=_step_probes(_adam_offset)),
         _trajectory_aspect(_name, "several steps in a row", _step,
                            lambda *a, _s=_step, _r=_reference: _s(_r, *a),
