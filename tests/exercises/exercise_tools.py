@@ -19,7 +19,7 @@ import noisy_answers  # tests/, on the path through its conftest
 
 from autograder import mistakes as mistake_bank
 from autograder import practice
-from autograder.checks import ASSIGNMENTS, answer_id
+from autograder.checks import ASSIGNMENTS, answer_id, aspect_of_grade_id
 from autograder.practice import solution_region  # noqa: F401  (the tests import it from here)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,6 +42,23 @@ def nbgrader_meta(cell) -> dict:
 
 def cell_id(cell) -> str | None:
     return nbgrader_meta(cell).get("grade_id")
+
+
+_HIDDEN_CHECK = re.compile(r"check\('([\w.]+)', \w+, seed=(\d+), hidden=True\)")
+
+
+def hidden_seeds(assignments=ASSIGNMENT_NAMES) -> dict[str, int]:
+    """Aspect key -> the seed its test cell's hidden tests use (``check(key, impl, seed=S,
+    hidden=True)``), read from the source notebooks of ``assignments``."""
+    seeds = {}
+    for assignment in assignments:
+        for cell in read(source_path(assignment)).cells:
+            if nbgrader_meta(cell).get("grade") and cell.cell_type == "code":
+                key = aspect_of_grade_id(cell_id(cell))
+                found = _HIDDEN_CHECK.search(cell.source)
+                if key and found and found.group(1) == key:
+                    seeds[key] = int(found.group(2))
+    return seeds
 
 
 def solution_answers(assignment: str) -> dict[str, str]:

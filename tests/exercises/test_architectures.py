@@ -8,16 +8,15 @@ learner-style answers, right and wrong, that the bank was not built from.
 """
 from __future__ import annotations
 
-import re
 import textwrap
 
 import numpy as np
 import pytest
 
-from exercise_tools import cell_id, nbgrader_meta, read, source_path
+from exercise_tools import cell_id, hidden_seeds, nbgrader_meta, read, source_path
 
 from autograder import mistakes as mistake_bank
-from autograder.checks import ASPECTS, ASSIGNMENTS, PARTS, CheckFailed, aspect_of_grade_id, check
+from autograder.checks import ASPECTS, ASSIGNMENTS, PARTS, CheckFailed, check
 from autograder.checks._core import visible_seed
 from exercises.architectures.checks import kind_of
 
@@ -27,20 +26,7 @@ MISTAKES = list(mistake_bank.for_assignment(A))
 #: Function parts (the blocks are classes, checked for in-place writes by their own aspect).
 FUNCTION_PARTS = ["attention", "layer_norm_forward", "layer_norm_backward",
                   "multi_head_attention", "conv2d_forward", "conv2d_backward"]
-_HIDDEN = re.compile(r"check\('([\w.]+)', \w+, seed=(\d+), hidden=True\)")
-
-
-def _notebook_seeds() -> dict[str, int]:
-    seeds = {}
-    for cell in read(source_path(A)).cells:
-        if nbgrader_meta(cell).get("grade") and cell.cell_type == "code":
-            found = _HIDDEN.search(cell.source)
-            if found and aspect_of_grade_id(cell_id(cell)) == found.group(1):
-                seeds[found.group(1)] = int(found.group(2))
-    return seeds
-
-
-SEEDS = _notebook_seeds()
+SEEDS = hidden_seeds([A])
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,11 @@ import re
 import numpy as np
 import pytest
 
-from exercise_tools import ASSIGNMENT_NAMES, cell_id, nbgrader_meta, read, source_path
+from exercise_tools import (ASSIGNMENT_NAMES, cell_id, hidden_seeds, nbgrader_meta, read,
+                            source_path)
 
 from autograder import mistakes as mistake_bank
-from autograder.checks import ASPECTS, PARTS, CheckFailed, aspect_of_grade_id, check
+from autograder.checks import ASPECTS, PARTS, CheckFailed, check
 from autograder.checks import _check
 from autograder.checks._core import run, visible_seed
 from autograder.checks._symptoms import diagnose
@@ -65,21 +66,7 @@ MEANT = {
     "mha-softmax-overflows": {"nan-inf"},
 }
 
-_HIDDEN = re.compile(r"check\('([\w.]+)', \w+, seed=(\d+), hidden=True\)")
-
-
-def _hidden_seeds() -> dict[str, int]:
-    seeds = {}
-    for assignment in ASSIGNMENT_NAMES:
-        for cell in read(source_path(assignment)).cells:
-            if nbgrader_meta(cell).get("grade") and cell.cell_type == "code":
-                found = _HIDDEN.search(cell.source)
-                if found and aspect_of_grade_id(cell_id(cell)) == found.group(1):
-                    seeds[found.group(1)] = int(found.group(2))
-    return seeds
-
-
-SEEDS = _hidden_seeds()
+SEEDS = hidden_seeds()
 
 
 def _fired(key: str, impl) -> set[str]:

@@ -29,33 +29,22 @@ import numpy as np
 import pytest
 from scipy.special import erf
 
-from exercise_tools import cell_id, nbgrader_meta, read, source_path
+from exercise_tools import hidden_seeds
 from learner_answers import ANSWERS, LearnerAnswer
 
 from autograder import mistakes as mistake_bank
-from autograder.checks import (ASPECTS, PARTS, CheckFailed, aspect_of_grade_id,
-                               check, mistake_ids_in)
+from autograder.checks import ASPECTS, PARTS, CheckFailed, check, mistake_ids_in
 
 ASSIGNMENTS = ("fundamentals", "backpropagation", "activations", "optimizers", "regularization",
                "interview")
 NAMED_TARGET = 0.9
-_HIDDEN = re.compile(r"check\('([\w.]+)', \w+, seed=(\d+), hidden=True\)")
 #: Lines of a failure message that quote the case or the values rather than explain them.
 _QUOTING = re.compile(r"^\s*(\u2717|Checked:|Read:|at .*: expected|Compared with nnlib:)")
 
 
 @lru_cache(maxsize=None)
-def hidden_seeds() -> dict[str, int]:
-    """Aspect key -> the seed its test cell's hidden tests use, read from the source notebooks."""
-    seeds = {}
-    for assignment in ASSIGNMENTS:
-        for cell in read(source_path(assignment)).cells:
-            if nbgrader_meta(cell).get("grade") and cell.cell_type == "code":
-                key = aspect_of_grade_id(cell_id(cell))
-                found = _HIDDEN.search(cell.source)
-                if key and found and found.group(1) == key:
-                    seeds[key] = int(found.group(2))
-    return seeds
+def seeds() -> dict[str, int]:
+    return hidden_seeds(ASSIGNMENTS)
 
 
 def load(answer: LearnerAnswer):
@@ -129,7 +118,7 @@ def evaluate(answer: LearnerAnswer) -> Result:
             continue
         visible = _run(key, impl)
         graded = visible if visible is not None else _run(
-            key, impl, seed=hidden_seeds()[key], hidden=True)
+            key, impl, seed=seeds()[key], hidden=True)
         result.verdicts[key] = (visible, graded)
     return result
 
