@@ -15,6 +15,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from . import lateness
 from .course import Course, CourseError
 
 
@@ -52,13 +53,13 @@ def rows(course: Course, assignments: list[str] | None = None) -> tuple[list[str
                 except MissingEntry:
                     out.append(row)
                     continue
-                penalty = sum(nb.late_submission_penalty or 0.0 for nb in submission.notebooks)
+                penalty = lateness.of_submission(submission).penalty
                 grades = {(nb.name, g.name): g.score for nb in submission.notebooks
                           for g in nb.grades}
                 for notebook, grade_id, column in columns[a.name]:
                     row[column] = grades.get((notebook, grade_id), "")
                 row["late_penalty"] = penalty
-                row["score"] = max(0.0, submission.score - penalty)
+                row["score"] = lateness.final_score(submission.score, penalty)
                 out.append(row)
         return header, out
     finally:
