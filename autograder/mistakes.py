@@ -40,6 +40,9 @@ class Mistake:
         hint: what the learner reads: the symptom and the likely cause, as a question or advice.
         source: Python source defining ``part`` (imports included), wrong in exactly this way.
         fails: the aspects of the part this mistake must lose points on (the tests check it).
+        shows: the symptoms (:mod:`autograder.checks._symptoms`) this mistake really shows besides
+            its own name, each checked by hand against its source (e.g. ``("constant-factor",)``
+            for a gradient missing its 2); the tests check that exactly these are named.
         seed_pitfall: True for the syllabus's four "common pitfalls".
     """
 
@@ -50,6 +53,7 @@ class Mistake:
     hint: str
     source: str
     fails: tuple[str, ...]
+    shows: tuple[str, ...] = ()
     seed_pitfall: bool = False
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -64,11 +68,12 @@ class Mistake:
         return self._compiled["impl"]
 
 
-def mistake(id, assignment, part, description, hint, source, fails, seed_pitfall=False) -> Mistake:
+def mistake(id, assignment, part, description, hint, source, fails, shows=(),
+            seed_pitfall=False) -> Mistake:
     """Build a :class:`Mistake`, dedenting its source (so it can be written indented)."""
     return Mistake(id=id, assignment=assignment, part=part, description=" ".join(description.split()),
                    hint=" ".join(hint.split()), source=textwrap.dedent(source).strip() + "\n",
-                   fails=tuple(fails), seed_pitfall=seed_pitfall)
+                   fails=tuple(fails), shows=tuple(shows), seed_pitfall=seed_pitfall)
 
 
 @lru_cache(maxsize=1)

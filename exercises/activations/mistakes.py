@@ -71,6 +71,7 @@ MISTAKES = [
             return (x >= 0).astype(x.dtype)
         """,
         fails=("values",),
+        shows=("only-at-zero",),
     ),
     mistake(
         "relu-derivative-float64", A, "relu_derivative",
@@ -86,6 +87,7 @@ MISTAKES = [
             return (x > 0) * 1.0
         """,
         fails=("values",),
+        shows=("float64",),
     ),
     mistake(
         "relu-derivative-sign-flipped", A, "relu_derivative",
@@ -125,6 +127,7 @@ MISTAKES = [
             return np.where(x >= 0, 1.0, negative_slope).astype(x.dtype)
         """,
         fails=("values",),
+        shows=("only-at-zero",),
     ),
     mistake(
         "gelu-float64-constant", A, "gelu",
@@ -139,6 +142,7 @@ MISTAKES = [
             return x / 2 * (1 + erf(x / np.sqrt(2)))
         """,
         fails=("values",),
+        shows=("float64",),
     ),
     mistake(
         "gelu-tanh-approximation", A, "gelu",
@@ -153,6 +157,7 @@ MISTAKES = [
             return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
         """,
         fails=("values",),
+        shows=("float64",),  # its np.sqrt(2 / np.pi) promotes
     ),
     mistake(
         "gelu-derivative-missing-product-rule", A, "gelu_derivative",
@@ -181,6 +186,7 @@ MISTAKES = [
             return e / e.sum(axis=-1, keepdims=True)
         """,
         fails=("large_inputs",),
+        shows=("nan-inf",),
     ),
     mistake(
         "softmax-wrong-axis", A, "softmax",
@@ -195,5 +201,6 @@ MISTAKES = [
             return e / e.sum(axis=0, keepdims=True)
         """,
         fails=("values", "large_inputs"),
+        shows=("other-axis",),
     ),
 ]

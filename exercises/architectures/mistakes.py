@@ -210,6 +210,7 @@ MISTAKES = [
             return weights @ V, weights
         """,
         fails=("weights", "output", "mask"),
+        shows=("nan-inf",),  # a fully masked column: 0 / 0
     ),
     mistake(
         "attention-mask-after-softmax", A, "attention",
@@ -575,6 +576,7 @@ MISTAKES = [
             return heads @ W_o, weights
         """,
         fails=("causal",),
+        shows=("nan-inf",),  # the first row is fully masked
     ),
     mistake(
         "mha-mask-hides-past", A, "multi_head_attention",
@@ -715,6 +717,7 @@ MISTAKES = [
             return heads @ W_o, weights
         """,
         fails=("weights", "output", "causal",),
+        shows=("nan-inf",),
     ),
     mistake(
         "mha-heads-split-without-transpose", A, "multi_head_attention",

@@ -26,6 +26,7 @@ MISTAKES = [
             return grad_out @ W.T, grad_out.T @ X, grad_out.sum(axis=0)
         """,
         fails=("grad_W",),
+        shows=("transposed",),
     ),
     mistake(
         "linear-backward-bias-averaged", A, "linear_backward",
@@ -37,6 +38,7 @@ MISTAKES = [
             return grad_out @ W.T, X.T @ grad_out, grad_out.mean(axis=0)
         """,
         fails=("grad_b",),
+        shows=("constant-factor",),  # 1/N
     ),
     mistake(
         "two-layer-sigmoid-derivative-twice", A, "two_layer_backward",
@@ -81,6 +83,7 @@ MISTAKES = [
             return loss, grads
         """,
         fails=("output_layer", "hidden_layer"),
+        shows=("constant-factor",),  # N
     ),
     mistake(
         "two-layer-relu-mask-missing", A, "two_layer_backward",
@@ -242,6 +245,7 @@ MISTAKES = [
             return std * rng.standard_normal((fan_in, fan_out))
         """,
         fails=("distribution",),
+        shows=("float64",),
     ),
     mistake(
         "xavier-uses-he-variance", A, "xavier_uniform",
@@ -272,6 +276,7 @@ MISTAKES = [
             return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
         """,
         fails=("distribution",),
+        shows=("constant-factor",),  # the bound is sqrt(3) too small
     ),
     mistake(
         "xavier-syllabus-formula", A, "xavier_uniform",

@@ -47,6 +47,7 @@ MISTAKES = [
             return A, activations
         """,
         fails=("output", "activations"),
+        shows=("negatives-zeroed",),
     ),
     mistake(
         "mlp-forward-stores-pre-activations", A, "mlp_forward",
@@ -166,6 +167,7 @@ MISTAKES = [
             return np.sum(diff ** 2), 2 * diff
         """,
         fails=("value", "gradient"),
+        shows=("constant-factor",),  # N * outputs
     ),
     mistake(
         "mse-gradient-missing-factor-2", A, "mse_loss",
@@ -180,6 +182,7 @@ MISTAKES = [
             return np.mean(diff ** 2), diff / diff.size
         """,
         fails=("gradient",),
+        shows=("constant-factor",),  # 1/2
     ),
     mistake(
         "mse-gradient-divides-by-rows", A, "mse_loss",
@@ -194,6 +197,7 @@ MISTAKES = [
             return np.mean(diff ** 2), 2 * diff / len(pred)
         """,
         fails=("gradient",),
+        shows=("constant-factor",),  # the number of outputs
     ),
     mistake(
         "bce-logits-through-sigmoid-and-log", A, "bce_with_logits",
@@ -210,6 +214,7 @@ MISTAKES = [
             return loss, (p - targets) / logits.size
         """,
         fails=("large_logits",),
+        shows=("nan-inf",),  # log(0) on large logits
     ),
     mistake(
         "bce-gradient-not-averaged", A, "bce_with_logits",
@@ -226,6 +231,7 @@ MISTAKES = [
             return loss, p - targets
         """,
         fails=("gradient", "large_logits"),
+        shows=("constant-factor",),  # N
     ),
     mistake(
         "cross-entropy-summed", A, "cross_entropy",
@@ -245,6 +251,7 @@ MISTAKES = [
             return -log_probs[rows, labels].sum(), grad
         """,
         fails=("value", "gradient", "large_logits"),
+        shows=("constant-factor",),  # N times the mean
     ),
     mistake(
         "cross-entropy-gradient-without-one-hot", A, "cross_entropy",
@@ -279,5 +286,6 @@ MISTAKES = [
             return -np.log(probs[rows, labels]).mean(), grad / len(labels)
         """,
         fails=("large_logits",),
+        shows=("nan-inf",),  # exp overflows on large logits
     ),
 ]

@@ -92,5 +92,6 @@ MISTAKES = [
             return np.sqrt(1 - beta2) / (1 - beta1)
         """,
         fails=("ratio",),
+        shows=("reciprocal",),
     ),
 ]

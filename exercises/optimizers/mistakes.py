@@ -40,6 +40,7 @@ MISTAKES = [
             return out
         """,
         fails=("corrected",),
+        shows=("no-bias-correction",),
     ),
     mistake(
         "ema-starts-at-first-value", A, "ema",
@@ -80,6 +81,7 @@ MISTAKES = [
             return out
         """,
         fails=("corrected",),
+        shows=("nan-inf", "step-behind"),  # 1 - beta^0 = 0 at t = 1
     ),
     mistake(
         "momentum-wrong-sign", A, "sgd_momentum_step",
@@ -194,6 +196,7 @@ MISTAKES = [
             return param - lr * m / (np.sqrt(v) + eps), m, v
         """,
         fails=("one_step", "trajectory"),
+        shows=("no-bias-correction",),
         seed_pitfall=True,
     ),
     mistake(
@@ -258,6 +261,7 @@ MISTAKES = [
             return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
         """,
         fails=("one_step", "trajectory"),
+        shows=("step-ahead",),
     ),
     mistake(
         "adamw-l2-in-gradient", A, "adamw_step",
@@ -316,5 +320,6 @@ MISTAKES = [
             return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
         """,
         fails=("one_step", "trajectory"),
+        shows=("float64",),
     ),
 ]

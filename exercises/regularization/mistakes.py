@@ -19,6 +19,7 @@ MISTAKES = [
             return value, [strength * w for w in weights]
         """,
         fails=("value",),
+        shows=("constant-factor",),  # 2
     ),
     mistake(
         "l2-gradient-doubled", A, "l2_penalty",
@@ -34,6 +35,7 @@ MISTAKES = [
             return value, [2 * strength * w for w in weights]
         """,
         fails=("gradient",),
+        shows=("constant-factor",),  # 2
     ),
     mistake(
         "l1-mean-instead-of-sum", A, "l1_penalty",
@@ -102,6 +104,7 @@ MISTAKES = [
                 return grad_out * self.mask
         """,
         fails=("forward",),
+        shows=("constant-factor",),  # 1 - p
         seed_pitfall=True,
     ),
     mistake(
@@ -127,6 +130,7 @@ MISTAKES = [
                 return grad_out * self.mask
         """,
         fails=("forward",),
+        shows=("float64",),
     ),
     mistake(
         "dropout-new-mask-in-backward", A, "Dropout",
@@ -174,6 +178,7 @@ MISTAKES = [
                 return grad_out * self.mask
         """,
         fails=("forward", "backward"),
+        shows=("dropout-keep-probability", "nan-inf"),  # p = 0: 0 / 0
     ),
     mistake(
         "dropout-active-in-evaluation", A, "Dropout",
@@ -217,6 +222,7 @@ MISTAKES = [
             return out, running_mean, running_var
         """,
         fails=("running_stats", "eval_output"),
+        shows=("mode-batch-statistics-in-eval",),
         seed_pitfall=True,
     ),
     mistake(
@@ -244,6 +250,7 @@ MISTAKES = [
             return gamma * (x - mean) / np.sqrt(var + eps) + beta, running_mean, running_var
         """,
         fails=("running_stats",),
+        shows=("momentum-weights-old",),
     ),
     mistake(
         "batchnorm-momentum-old-and-biased-variance", A, "batchnorm_forward",
@@ -289,6 +296,7 @@ MISTAKES = [
             return gamma * (x - mean) / np.sqrt(var + eps) + beta, running_mean, running_var
         """,
         fails=("eval_output",),
+        shows=("mode-batch-variance-in-eval",),
     ),
     mistake(
         "batchnorm-running-variance-biased", A, "batchnorm_forward",
@@ -369,6 +377,7 @@ MISTAKES = [
             return grad_x, np.mean(grad_out * x_hat, axis=0), grad_out.mean(axis=0)
         """,
         fails=("param_grads",),
+        shows=("constant-factor",),  # 1/N
     ),
     mistake(
         "early-stopping-no-restore", A, "EarlyStopping",
@@ -475,6 +484,7 @@ MISTAKES = [
                         w[...] = best
         """,
         fails=("stop", "restore"),
+        shows=("min-delta-ignored",),
     ),
     mistake(
         "early-stopping-patience-off-by-one", A, "EarlyStopping",
@@ -501,5 +511,6 @@ MISTAKES = [
                         w[...] = best
         """,
         fails=("stop",),
+        shows=("patience-plus-one",),
     ),
 ]
