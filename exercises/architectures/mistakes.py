@@ -64,6 +64,71 @@ MISTAKES = [
         fails=("forward",),
     ),
     mistake(
+        "residual-forward-adds-into-x", A, "Residual",
+        "Adds F(x) into x in place (x += F(x)) and returns x, changing the caller's array.",
+        "Your output has the right values, but x += self.block.forward(x) wrote the sum into "
+        "the caller's array x. Make a new array instead: return x + self.block.forward(x).",
+        """
+        class Residual:
+            def __init__(self, block):
+                self.block = block
+
+            def forward(self, x):
+                x += self.block.forward(x)
+                return x
+
+            def backward(self, grad_out):
+                return grad_out + self.block.backward(grad_out)
+        """,
+        fails=("forward", "backward"),
+        shows=("in-place",),
+    ),
+    mistake(
+        "residual-backward-adds-into-grad-out", A, "Residual",
+        "Adds the block's input gradient into grad_out in place and returns grad_out, changing "
+        "the caller's array.",
+        "The gradient you return has the right values, but grad_out += ... wrote it into the "
+        "caller's array grad_out. Make a new array instead: return grad_out + "
+        "self.block.backward(grad_out).",
+        """
+        class Residual:
+            def __init__(self, block):
+                self.block = block
+
+            def forward(self, x):
+                return x + self.block.forward(x)
+
+            def backward(self, grad_out):
+                grad_out += self.block.backward(grad_out)
+                return grad_out
+        """,
+        fails=("backward",),
+        shows=("in-place",),
+    ),
+    mistake(
+        "residual-backward-calls-block-twice", A, "Residual",
+        "Calls self.block.backward twice (once to fill the gradients, once for its result), so "
+        "the block's parameter gradients are counted twice.",
+        "Your block's parameter gradients are twice nnlib's: every call of "
+        "self.block.backward(grad_out) adds into the parameters' .grad, so calling it twice "
+        "counts them twice. Call it once and use what it returns: return grad_out + "
+        "self.block.backward(grad_out).",
+        """
+        class Residual:
+            def __init__(self, block):
+                self.block = block
+
+            def forward(self, x):
+                return x + self.block.forward(x)
+
+            def backward(self, grad_out):
+                self.block.backward(grad_out)
+                return grad_out + self.block.backward(grad_out)
+        """,
+        fails=("backward",),
+        shows=("constant-factor",),
+    ),
+    mistake(
         "dense-block-input-last", A, "DenseBlock",
         "Puts the block's input after the new features in the output, [h1, ..., hk, x], instead "
         "of torchvision's [x, h1, ..., hk].",
@@ -160,6 +225,103 @@ MISTAKES = [
         fails=("backward",),
     ),
     mistake(
+        "dense-block-backward-overwrites-group-gradients", A, "DenseBlock",
+        "Assigns each layer's input gradient to the groups' gradients (pieces[j] = g) instead of "
+        "adding it, dropping what grad_out and the later layers gave them.",
+        "Your input gradient keeps only one layer's part: pieces[j] = g replaces the gradient "
+        "the group already has (its slice of grad_out and the later layers' parts). Every "
+        "layer that read a group adds to its gradient: pieces[j] += g.",
+        """
+        import numpy as np
+
+        class DenseBlock:
+            def __init__(self, *layers):
+                self.layers = list(layers)
+
+            def forward(self, x):
+                features = [x]
+                for layer in self.layers:
+                    features.append(layer.forward(np.concatenate(features, axis=1)))
+                self.widths = [f.shape[1] for f in features]
+                return np.concatenate(features, axis=1)
+
+            def backward(self, grad_out):
+                bounds = np.cumsum(self.widths)[:-1]
+                pieces = [g.copy() for g in np.split(grad_out, bounds, axis=1)]
+                for i in range(len(self.layers) - 1, -1, -1):
+                    grad_input = self.layers[i].backward(pieces[i + 1])
+                    for j, g in enumerate(np.split(grad_input, bounds[:i], axis=1)):
+                        pieces[j] = g
+                return pieces[0]
+        """,
+        fails=("backward",),
+    ),
+    mistake(
+        "dense-block-backward-first-to-last", A, "DenseBlock",
+        "Walks the layers from first to last in the backward pass, so each layer backpropagates "
+        "its group's gradient before the later layers have added into it.",
+        "Your gradients are wrong as soon as the block has two layers: walking the layers from "
+        "first to last, a layer runs its backward before the later layers (which read its "
+        "output) have added their parts into its group's gradient. Walk from the last layer to "
+        "the first: for i in range(len(self.layers) - 1, -1, -1).",
+        """
+        import numpy as np
+
+        class DenseBlock:
+            def __init__(self, *layers):
+                self.layers = list(layers)
+
+            def forward(self, x):
+                features = [x]
+                for layer in self.layers:
+                    features.append(layer.forward(np.concatenate(features, axis=1)))
+                self.widths = [f.shape[1] for f in features]
+                return np.concatenate(features, axis=1)
+
+            def backward(self, grad_out):
+                bounds = np.cumsum(self.widths)[:-1]
+                pieces = [g.copy() for g in np.split(grad_out, bounds, axis=1)]
+                for i in range(len(self.layers)):
+                    grad_input = self.layers[i].backward(pieces[i + 1])
+                    for j, g in enumerate(np.split(grad_input, bounds[:i], axis=1)):
+                        pieces[j] += g
+                return pieces[0]
+        """,
+        fails=("backward",),
+    ),
+    mistake(
+        "dense-block-output-without-input", A, "DenseBlock",
+        "Outputs only the new features [h1, ..., hk], leaving the block's input out of the "
+        "concatenation.",
+        "Your output is missing the block's input: a dense block outputs [x, h1, ..., hk], x "
+        "first and then every layer's new features, so it is in_features + num_layers * "
+        "growth_rate wide. Concatenate the list that starts with x.",
+        """
+        import numpy as np
+
+        class DenseBlock:
+            def __init__(self, *layers):
+                self.layers = list(layers)
+
+            def forward(self, x):
+                features = [x]
+                for layer in self.layers:
+                    features.append(layer.forward(np.concatenate(features, axis=1)))
+                self.widths = [f.shape[1] for f in features]
+                return np.concatenate(features[1:], axis=1)
+
+            def backward(self, grad_out):
+                bounds = np.cumsum(self.widths)[:-1]
+                pieces = [g.copy() for g in np.split(grad_out, bounds, axis=1)]
+                for i in range(len(self.layers) - 1, -1, -1):
+                    grad_input = self.layers[i].backward(pieces[i + 1])
+                    for j, g in enumerate(np.split(grad_input, bounds[:i], axis=1)):
+                        pieces[j] += g
+                return pieces[0]
+        """,
+        fails=("forward", "backward"),
+    ),
+    mistake(
         "dense-widths-forget-input", A, "dense_block_widths",
         "Leaves the block's input out of the count: layer l reads (l - 1) g features and the "
         "block outputs k g.",
@@ -170,6 +332,63 @@ MISTAKES = [
         def dense_block_widths(in_features, growth_rate, num_layers):
             inputs = [in_features] + [l * growth_rate for l in range(1, num_layers)]
             return inputs, num_layers * growth_rate
+        """,
+        fails=("widths",),
+    ),
+    mistake(
+        "dense-widths-output-one-growth-short", A, "dense_block_widths",
+        "Counts num_layers - 1 growths in the output width (the last layer's input width).",
+        "Your output width is one growth_rate short: it is the last layer's input width, but "
+        "the last layer then adds growth_rate features of its own. The block outputs "
+        "in_features + num_layers * growth_rate.",
+        """
+        def dense_block_widths(in_features, growth_rate, num_layers):
+            input_widths = [in_features + l * growth_rate for l in range(num_layers)]
+            return input_widths, in_features + (num_layers - 1) * growth_rate
+        """,
+        fails=("widths",),
+        shows=("off-by-one",),  # one growth_rate too few
+    ),
+    mistake(
+        "dense-widths-start-one-growth-late", A, "dense_block_widths",
+        "Starts the input widths one growth too late: layer l reads in_features + l g for l = 1 "
+        "to num_layers.",
+        "Each of your input widths is one growth_rate too large: the first layer reads only the "
+        "block's input, in_features features, and each later layer growth_rate more. Count "
+        "the layers from 0: in_features + l * growth_rate for l in range(num_layers).",
+        """
+        def dense_block_widths(in_features, growth_rate, num_layers):
+            input_widths = [in_features + l * growth_rate for l in range(1, num_layers + 1)]
+            return input_widths, in_features + num_layers * growth_rate
+        """,
+        fails=("widths",),
+        shows=("off-by-one",),  # the loop starts one step late
+    ),
+    mistake(
+        "dense-widths-plain-stack", A, "dense_block_widths",
+        "Has every layer after the first read only growth_rate features, as in a plain stack "
+        "of layers.",
+        "Your layers after the first read only the previous layer's growth_rate features, as "
+        "in a plain stack: in a dense block each layer reads the block's input and the "
+        "outputs of all earlier layers, concatenated, so the widths grow: in_features, "
+        "in_features + growth_rate, in_features + 2 * growth_rate, ...",
+        """
+        def dense_block_widths(in_features, growth_rate, num_layers):
+            input_widths = [in_features] + [growth_rate] * (num_layers - 1)
+            return input_widths, in_features + num_layers * growth_rate
+        """,
+        fails=("widths",),
+    ),
+    mistake(
+        "dense-widths-output-last-layer-only", A, "dense_block_widths",
+        "Gives growth_rate, the last layer's output, as the block's output width.",
+        "Your output width is the last layer's alone: a dense block outputs the concatenation "
+        "[x, h1, ..., hk] of its input and every layer's features, in_features + num_layers * "
+        "growth_rate.",
+        """
+        def dense_block_widths(in_features, growth_rate, num_layers):
+            input_widths = [in_features + l * growth_rate for l in range(num_layers)]
+            return input_widths, growth_rate
         """,
         fails=("widths",),
     ),
@@ -251,6 +470,47 @@ MISTAKES = [
             return weights @ V, weights
         """,
         fails=("mask",),
+    ),
+    mistake(
+        "attention-scaled-by-d", A, "attention",
+        "Divides the scores by d instead of sqrt(d).",
+        "Your weights are too flat: the scores are divided by d, the queries' width, and "
+        "should be divided by its square root, Q @ K.T / sqrt(d) (d ** 0.5 or math.sqrt(d)). "
+        "The two agree only when d = 1.",
+        """
+        import numpy as np
+
+        def attention(Q, K, V, mask=None):
+            scores = Q @ K.T / Q.shape[1]
+            if mask is not None:
+                scores = np.where(mask, scores, -np.inf)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            return weights @ V, weights
+        """,
+        fails=("weights", "output", "mask"),
+    ),
+    mistake(
+        "attention-mask-inverted", A, "attention",
+        "Sets the scores to -inf where the mask is True (the allowed pairs) instead of where it "
+        "is False.",
+        "Your weights are nonzero exactly where the mask forbids: here mask is True where a "
+        "query MAY look at a key, so keep those scores and set the others to -inf: "
+        "np.where(mask, scores, -np.inf). (A row whose keys are all allowed even comes out "
+        "nan.)",
+        """
+        import numpy as np
+
+        def attention(Q, K, V, mask=None):
+            scores = Q @ K.T / Q.shape[1] ** 0.5
+            if mask is not None:
+                scores = np.where(mask, -np.inf, scores)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            return weights @ V, weights
+        """,
+        fails=("mask",),
+        shows=("nan-inf",),  # a row with every key allowed: all -inf
     ),
     mistake(
         "layer-norm-unbiased-variance", A, "layer_norm_forward",
@@ -489,6 +749,30 @@ MISTAKES = [
             grad_x = inv_std / d * (d * g - g.sum(axis=-1, keepdims=True)
                                     - x_hat * (g * x_hat).sum(axis=-1, keepdims=True))
             return grad_x, grad_beta, grad_gamma
+        """,
+        fails=("param_grads",),
+    ),
+    mistake(
+        "layer-norm-backward-gamma-grad-uses-x", A, "layer_norm_backward",
+        "Computes gamma's gradient from the raw input x instead of the normalized x_hat.",
+        "Your gamma gradient multiplies grad_out by the raw input x: gamma scales the "
+        "normalized x_hat, so dL/dgamma is the sum of grad_out * x_hat over every row (all "
+        "axes but the last).",
+        """
+        import numpy as np
+
+        def layer_norm_backward(grad_out, x, gamma, eps=1e-5):
+            d = x.shape[-1]
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            inv_std = 1 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            grad_gamma = (grad_out * x).reshape(-1, d).sum(axis=0)
+            grad_beta = grad_out.reshape(-1, d).sum(axis=0)
+            g = grad_out * gamma
+            grad_x = inv_std / d * (d * g - g.sum(axis=-1, keepdims=True)
+                                    - x_hat * (g * x_hat).sum(axis=-1, keepdims=True))
+            return grad_x, grad_gamma, grad_beta
         """,
         fails=("param_grads",),
     ),
@@ -973,8 +1257,10 @@ MISTAKES = [
             for i in range(kh):
                 for j in range(kw):
                     rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
-                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+                    patch = xp[:, :, rows, cols]  # (N, C, H_out, W_out)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, patch)
+                    w_ij = weight[:, :, i, j]  # (O, C)
+                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, w_ij)
             grad_bias = grad_out.sum(axis=(0, 2, 3))
             return grad_xp, grad_weight, grad_bias
         """,
@@ -1001,8 +1287,10 @@ MISTAKES = [
             for i in range(kh):
                 for j in range(kw):
                     rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
-                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+                    patch = xp[:, :, rows, cols]  # (N, C, H_out, W_out)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, patch)
+                    w_ij = weight[:, :, i, j]  # (O, C)
+                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, w_ij)
             grad_bias = grad_out.sum(axis=(0, 2, 3))
             return grad_xp, grad_weight, grad_bias
         """,
@@ -1028,8 +1316,10 @@ MISTAKES = [
             for i in range(kh):
                 for j in range(kw):
                     rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
-                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+                    patch = xp[:, :, rows, cols]  # (N, C, H_out, W_out)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, patch)
+                    w_ij = weight[:, :, i, j]  # (O, C)
+                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, w_ij)
             grad_bias = grad_out.sum(axis=0)
             return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
         """,
@@ -1057,7 +1347,8 @@ MISTAKES = [
             for i in range(kh):
                 for j in range(kw):
                     rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
+                    patch = xp[:, :, rows, cols]  # (N, C, H_out, W_out)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, patch)
                     flipped = weight[:, :, kh - 1 - i, kw - 1 - j]
                     grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, flipped)
             grad_bias = grad_out.sum(axis=(0, 2, 3))
@@ -1085,8 +1376,10 @@ MISTAKES = [
             for i in range(kh):
                 for j in range(kw):
                     rows, cols = slice(i, i + h_out), slice(j, j + w_out)
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
-                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+                    patch = xp[:, :, rows, cols]  # (N, C, H_out, W_out)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, patch)
+                    w_ij = weight[:, :, i, j]  # (O, C)
+                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, w_ij)
             grad_bias = grad_out.sum(axis=(0, 2, 3))
             return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
         """,
@@ -1113,8 +1406,10 @@ MISTAKES = [
             for i in range(kh):
                 for j in range(kw):
                     rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
-                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, xp[:, :, rows, cols])
-                    grad_xp[:, :, rows, cols] = np.einsum("nohw,oc->nchw", grad_out, weight[:, :, i, j])
+                    patch = xp[:, :, rows, cols]  # (N, C, H_out, W_out)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, patch)
+                    w_ij = weight[:, :, i, j]  # (O, C)
+                    grad_xp[:, :, rows, cols] = np.einsum("nohw,oc->nchw", grad_out, w_ij)
             grad_bias = grad_out.sum(axis=(0, 2, 3))
             return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
         """,
