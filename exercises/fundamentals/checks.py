@@ -235,7 +235,9 @@ def _large_binary_cases(rng, hidden):
     cases = [case("large logits, confidently right and wrong", [[1000.0], [-1000.0], [40.0], [-40.0]],
                   [[1.0], [1.0], [0.0], [0.0]]),
              case("large float32 logits", [[100.0], [-100.0], [30.0]], [[0.0], [1.0], [1.0]],
-                  dtype=np.float32)]
+                  dtype=np.float32),
+             case("large logits, 2 outputs per example", [[-900.0, 900.0], [45.0, -45.0]],
+                  [[1.0, 0.0], [1.0, 1.0]])]
     if hidden:
         cases += [case("large logits", [[800.0, -800.0], [50.0, -50.0]], [[0.0, 1.0], [1.0, 1.0]]),
                   case("large float32 logits", [[90.0], [-60.0], [35.0]], [[1.0], [1.0], [0.0]],

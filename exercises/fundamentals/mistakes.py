@@ -31,6 +31,17 @@ MISTAKES = [
         fails=("values", "edge_cases"),
     ),
     mistake(
+        "linear-forward-no-bias", A, "linear_forward",
+        "Returns X @ W without adding the bias.",
+        "Each column of your output is off by the same amount in every row: you left out the "
+        "bias. The layer is Y = X @ W + b (numpy adds b to every row).",
+        """
+        def linear_forward(X, W, b):
+            return X @ W
+        """,
+        fails=("values", "edge_cases"),
+    ),
+    mistake(
         "mlp-forward-relu-on-output", A, "mlp_forward",
         "Applies ReLU after the last layer too, so the network cannot output negative numbers.",
         "Your output has no negative entries where the expected one does: the last layer is "
@@ -90,6 +101,44 @@ MISTAKES = [
         fails=("activations",),
     ),
     mistake(
+        "mlp-forward-no-relu", A, "mlp_forward",
+        "Applies no activation at all: every layer is linear.",
+        "Your network never applies ReLU, so the whole network is one linear map: after every "
+        "layer except the last, pass on A = np.maximum(Z, 0) instead of Z.",
+        """
+        def mlp_forward(X, weights, biases):
+            activations = [X]
+            A = X
+            for W, b in zip(weights, biases):
+                A = A @ W + b
+                activations.append(A)
+            return A, activations
+        """,
+        fails=("output", "activations"),
+    ),
+    mistake(
+        "mlp-forward-activations-miss-output", A, "mlp_forward",
+        "Appends each layer's input to the list before computing the layer, so the list holds "
+        "[X, A1, ...] without the network's output.",
+        "Your list of activations stops one layer early: it has the input of every layer but not "
+        "the network's output. Append A after computing it, so the list is [X, A1, ..., output], "
+        "one longer than weights.",
+        """
+        import numpy as np
+
+        def mlp_forward(X, weights, biases):
+            activations = []
+            A = X
+            last = len(weights) - 1
+            for index, (W, b) in enumerate(zip(weights, biases)):
+                activations.append(A)
+                Z = A @ W + b
+                A = Z if index == last else np.maximum(Z, 0.0)
+            return A, activations
+        """,
+        fails=("activations",),
+    ),
+    mistake(
         "count-parameters-without-biases", A, "count_parameters",
         "Counts the weights but not the biases.",
         "Your count is too small by the number of biases: every layer has in × out weights "
@@ -110,6 +159,46 @@ MISTAKES = [
         def count_parameters(layer_sizes):
             weights = sum(n_in * n_out for n_in, n_out in zip(layer_sizes, layer_sizes[1:]))
             return weights + sum(layer_sizes)
+        """,
+        fails=("count",),
+    ),
+    mistake(
+        "count-parameters-bias-per-input", A, "count_parameters",
+        "Counts one bias per input unit of each layer (in × out + in) instead of one per output "
+        "unit.",
+        "Your biases are counted with the wrong width: a layer has one bias per unit it "
+        "outputs (b has shape (out,)), so each layer has in × out weights plus out biases, not "
+        "plus in.",
+        """
+        def count_parameters(layer_sizes):
+            return sum(n_in * n_out + n_in for n_in, n_out in zip(layer_sizes, layer_sizes[1:]))
+        """,
+        fails=("count",),
+    ),
+    mistake(
+        "count-parameters-one-bias-per-layer", A, "count_parameters",
+        "Counts a single bias per layer instead of one per output unit.",
+        "Your count has one bias per layer: a layer has one bias per output unit (b has shape "
+        "(out,)), so each layer adds in × out weights plus out biases.",
+        """
+        def count_parameters(layer_sizes):
+            return sum(n_in * n_out + 1 for n_in, n_out in zip(layer_sizes, layer_sizes[1:]))
+        """,
+        fails=("count",),
+    ),
+    mistake(
+        "count-parameters-misses-last-layer", A, "count_parameters",
+        "Loops over range(len(layer_sizes) - 2), one layer too few, so the output layer is not "
+        "counted.",
+        "Your count leaves out the last layer (layer_sizes = [2, 1] gives 0): n widths make "
+        "n - 1 layers, so loop over range(len(layer_sizes) - 1), or over "
+        "zip(layer_sizes, layer_sizes[1:]).",
+        """
+        def count_parameters(layer_sizes):
+            total = 0
+            for i in range(len(layer_sizes) - 2):
+                total += layer_sizes[i] * layer_sizes[i + 1] + layer_sizes[i + 1]
+            return total
         """,
         fails=("count",),
     ),
@@ -152,13 +241,55 @@ MISTAKES = [
             return w, b + lr * error
         """,
         fails=("update",),
+        shows=("in-place",),
+    ),
+    mistake(
+        "perceptron-error-sign-flipped", A, "perceptron_step",
+        "Uses y_hat - y as the error, which moves the weights away from the label.",
+        "Your update moves w and b the wrong way: the error is y - y_hat (label minus "
+        "prediction), so a missed positive example (y = 1, y_hat = 0) adds lr · x to w.",
+        """
+        def perceptron_step(w, b, x, y, lr):
+            y_hat = 1.0 if x @ w + b > 0 else 0.0
+            error = y_hat - y
+            return w + lr * error * x, b + lr * error
+        """,
+        fails=("update",),
+    ),
+    mistake(
+        "perceptron-bias-not-updated", A, "perceptron_step",
+        "Updates the weights but returns the bias unchanged.",
+        "Your weights change but your bias does not: the bias learns too, "
+        "b + lr · (y - y_hat) (it is a weight whose input is always 1).",
+        """
+        def perceptron_step(w, b, x, y, lr):
+            y_hat = 1.0 if x @ w + b > 0 else 0.0
+            error = y - y_hat
+            return w + lr * error * x, b
+        """,
+        fails=("update",),
+    ),
+    mistake(
+        "perceptron-uses-raw-score", A, "perceptron_step",
+        "Uses the raw score x · w + b as the prediction (the delta rule) instead of the "
+        "thresholded 0 or 1.",
+        "Your update uses the raw score x · w + b where the rule needs the prediction: "
+        "threshold it first, y_hat = 1 if x · w + b > 0 else 0, so that the update "
+        "lr · (y - y_hat) is zero when the prediction is right.",
+        """
+        def perceptron_step(w, b, x, y, lr):
+            y_hat = x @ w + b
+            error = y - y_hat
+            return w + lr * error * x, b + lr * error
+        """,
+        fails=("update",),
     ),
     mistake(
         "mse-sum-instead-of-mean", A, "mse_loss",
         "Sums the squared errors instead of averaging them (and the gradient accordingly).",
-        "Your loss and gradient are n times too large (n = number of entries): the loss is the "
-        "mean of the squared errors (np.mean), as in nnlib and PyTorch, so the gradient is "
-        "2 (pred - target) / n.",
+        "Your loss or gradient is n times too large (n = number of entries): the loss is the "
+        "mean of the squared errors (np.mean), as in nnlib and PyTorch, not their sum, so the "
+        "gradient is 2 (pred - target) / n.",
         """
         import numpy as np
 
@@ -200,6 +331,21 @@ MISTAKES = [
         shows=("constant-factor",),  # the number of outputs
     ),
     mistake(
+        "mse-gradient-sign-flipped", A, "mse_loss",
+        "Takes diff = target - pred, which gives the right loss but the negated gradient.",
+        "Your loss is right but your gradient has the wrong sign: the gradient with respect to "
+        "pred is 2 (pred - target) / n, pred minus target (with diff = target - pred the square "
+        "is the same, but its derivative changes sign).",
+        """
+        import numpy as np
+
+        def mse_loss(pred, target):
+            diff = target - pred
+            return np.mean(diff ** 2), 2.0 * diff / diff.size
+        """,
+        fails=("gradient",),
+    ),
+    mistake(
         "bce-logits-through-sigmoid-and-log", A, "bce_with_logits",
         "Computes sigmoid(z) and then the log of it, which overflows and takes log(0) for large "
         "logits.",
@@ -232,6 +378,78 @@ MISTAKES = [
         """,
         fails=("gradient", "large_logits"),
         shows=("constant-factor",),  # N
+    ),
+    mistake(
+        "bce-zy-sign-flipped", A, "bce_with_logits",
+        "Adds the z * y term of the stable formula instead of subtracting it.",
+        "Your loss has the wrong sign on the z · y term: it is max(z, 0) - z · y + "
+        "log(1 + exp(-|z|)), with a minus, so that the loss is small when z agrees with y.",
+        """
+        import numpy as np
+
+        def bce_with_logits(logits, targets):
+            e = np.exp(-np.abs(logits))
+            loss = np.mean(np.maximum(logits, 0) + logits * targets + np.log1p(e))
+            probabilities = np.where(logits >= 0, 1 / (1 + e), e / (1 + e))
+            grad = (probabilities - targets) / logits.size
+            return loss, grad
+        """,
+        fails=("value", "large_logits"),
+    ),
+    mistake(
+        "bce-missing-max-term", A, "bce_with_logits",
+        "Leaves out the max(z, 0) term of the stable formula.",
+        "Your loss is too small where a logit is positive: you left out the max(z, 0) term. The "
+        "stable formula is max(z, 0) - z · y + log(1 + exp(-|z|)); that term is what lets the "
+        "log use |z|.",
+        """
+        import numpy as np
+
+        def bce_with_logits(logits, targets):
+            e = np.exp(-np.abs(logits))
+            loss = np.mean(-logits * targets + np.log1p(e))
+            probabilities = np.where(logits >= 0, 1 / (1 + e), e / (1 + e))
+            grad = (probabilities - targets) / logits.size
+            return loss, grad
+        """,
+        fails=("value", "large_logits"),
+    ),
+    mistake(
+        "bce-gradient-sigmoid-overflows", A, "bce_with_logits",
+        "Computes the gradient's sigmoid as 1 / (1 + exp(-z)), which overflows (with a warning) "
+        "for large negative logits.",
+        "Your loss is stable but your gradient's sigmoid computes exp of a large number: "
+        "1 / (1 + exp(-z)) overflows for z = -1000 (and so does an np.where with exp(z) in one "
+        "branch: np.where computes both). Use e = exp(-|z|): 1 / (1 + e) where z >= 0, "
+        "e / (1 + e) where z < 0.",
+        """
+        import numpy as np
+
+        def bce_with_logits(logits, targets):
+            e = np.exp(-np.abs(logits))
+            loss = np.mean(np.maximum(logits, 0) - logits * targets + np.log1p(e))
+            probabilities = 1 / (1 + np.exp(-logits))
+            grad = (probabilities - targets) / logits.size
+            return loss, grad
+        """,
+        fails=("large_logits",),
+    ),
+    mistake(
+        "bce-gradient-sign-flipped", A, "bce_with_logits",
+        "Returns (y - sigmoid(z)) / n, the negated gradient.",
+        "Your gradient has the wrong sign: dL/dz = (sigmoid(z) - y) / n, the probability minus "
+        "the target (positive when the model leans towards 1 too much).",
+        """
+        import numpy as np
+
+        def bce_with_logits(logits, targets):
+            e = np.exp(-np.abs(logits))
+            loss = np.mean(np.maximum(logits, 0) - logits * targets + np.log1p(e))
+            probabilities = np.where(logits >= 0, 1 / (1 + e), e / (1 + e))
+            grad = (targets - probabilities) / logits.size
+            return loss, grad
+        """,
+        fails=("gradient", "large_logits"),
     ),
     mistake(
         "cross-entropy-summed", A, "cross_entropy",
@@ -287,5 +505,65 @@ MISTAKES = [
         """,
         fails=("large_logits",),
         shows=("nan-inf",),  # exp overflows on large logits
+    ),
+    mistake(
+        "cross-entropy-max-over-columns", A, "cross_entropy",
+        "Subtracts each column's maximum (axis=0) instead of each row's before the softmax.",
+        "You subtract the maximum of each column (axis=0, over the batch): a shift cancels in "
+        "the softmax only when the whole row gets the same one. Subtract each row's maximum, "
+        "logits.max(axis=1, keepdims=True).",
+        """
+        import numpy as np
+
+        def cross_entropy(logits, labels):
+            shifted = logits - logits.max(axis=0, keepdims=True)
+            log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            rows = np.arange(len(labels))
+            loss = -log_probs[rows, labels].mean()
+            grad = np.exp(log_probs)
+            grad[rows, labels] -= 1
+            return loss, grad / len(labels)
+        """,
+        fails=("value", "gradient", "large_logits"),
+    ),
+    mistake(
+        "cross-entropy-without-keepdims", A, "cross_entropy",
+        "Takes the log-sum-exp over each row without keepdims=True, so the (N,) result is "
+        "broadcast against the (N, C) logits along the wrong axis (or fails to broadcast).",
+        "A row sum (or row max) taken without keepdims=True has shape (N,), which does not line "
+        "up with the (N, C) logits: numpy then fails, or subtracts along the rows. Keep the "
+        "axis, .sum(axis=1, keepdims=True) and .max(axis=1, keepdims=True), shape (N, 1).",
+        """
+        import numpy as np
+
+        def cross_entropy(logits, labels):
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            log_probs = shifted - np.log(np.exp(shifted).sum(axis=1))
+            rows = np.arange(len(labels))
+            loss = -log_probs[rows, labels].mean()
+            grad = np.exp(log_probs)
+            grad[rows, labels] -= 1
+            return loss, grad / len(labels)
+        """,
+        fails=("value", "gradient", "large_logits"),
+    ),
+    mistake(
+        "cross-entropy-loss-sign", A, "cross_entropy",
+        "Returns the mean log-probability of the true class, forgetting the minus sign.",
+        "Your loss is negative: cross-entropy is minus the mean log-probability of the true "
+        "class, -log_probs[rows, labels].mean() (log-probabilities are at most 0).",
+        """
+        import numpy as np
+
+        def cross_entropy(logits, labels):
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            rows = np.arange(len(labels))
+            loss = log_probs[rows, labels].mean()
+            grad = np.exp(log_probs)
+            grad[rows, labels] -= 1
+            return loss, grad / len(labels)
+        """,
+        fails=("value", "large_logits"),
     ),
 ]
