@@ -294,8 +294,8 @@ MISTAKES = [
         "Outputs only the new features [h1, ..., hk], leaving the block's input out of the "
         "concatenation.",
         "Your output is missing the block's input: a dense block outputs [x, h1, ..., hk], x "
-        "first and then every layer's new features, so it is in_features + num_layers * "
-        "growth_rate wide. Concatenate the list that starts with x.",
+        "first and then every layer's new features. Concatenate the whole list that starts "
+        "with x, np.concatenate([x, h1, ..., hk], axis=1), not only the layers' outputs.",
         """
         import numpy as np
 
