@@ -41,6 +41,41 @@ MISTAKES = [
         shows=("constant-factor",),  # 1/N
     ),
     mistake(
+        "linear-backward-bias-not-summed", A, "linear_backward",
+        "Returns grad_out itself as the bias gradient, one row per example, instead of its sum "
+        "over the batch.",
+        "Your bias gradient has one row per example: the bias is shared by every example of the "
+        "batch, so its gradient is the sum of grad_out over the batch, grad_out.sum(axis=0), "
+        "of b's shape (out,).",
+        """
+        def linear_backward(X, W, grad_out):
+            return grad_out @ W.T, X.T @ grad_out, grad_out
+        """,
+        fails=("grad_b",),
+    ),
+    mistake(
+        "linear-backward-bias-summed-to-scalar", A, "linear_backward",
+        "Sums grad_out over every entry (grad_out.sum()) for the bias, giving one number.",
+        "Your bias gradient is a single number: sum grad_out over the batch only, "
+        "grad_out.sum(axis=0), which keeps one entry per output feature (b's shape (out,)).",
+        """
+        def linear_backward(X, W, grad_out):
+            return grad_out @ W.T, X.T @ grad_out, grad_out.sum()
+        """,
+        fails=("grad_b",),
+    ),
+    mistake(
+        "linear-backward-bias-wrong-axis", A, "linear_backward",
+        "Sums grad_out over the features (axis=1) instead of over the batch for the bias.",
+        "Your bias gradient has one entry per example: sum grad_out over the batch, down the "
+        "rows (axis=0), to get one entry per output feature, b's shape (out,).",
+        """
+        def linear_backward(X, W, grad_out):
+            return grad_out @ W.T, X.T @ grad_out, grad_out.sum(axis=1)
+        """,
+        fails=("grad_b",),
+    ),
+    mistake(
         "two-layer-sigmoid-derivative-twice", A, "two_layer_backward",
         "Multiplies (y_hat - y) / N by the sigmoid's derivative again, although the sigmoid and "
         "the cross-entropy together already give dL/dZ2 = (y_hat - y) / N.",
@@ -107,6 +142,78 @@ MISTAKES = [
         fails=("hidden_layer",),
     ),
     mistake(
+        "two-layer-w2-from-pre-activation", A, "two_layer_backward",
+        "Computes the output layer's weight gradient from Z1, the hidden layer before ReLU, "
+        "instead of H.",
+        "Your W2 gradient uses Z1, the hidden layer before its ReLU: the output layer's input is "
+        "H = ReLU(Z1), so dL/dW2 = H^T G2 (H.T @ G2).",
+        """
+        import numpy as np
+
+        def two_layer_backward(X, y, W1, b1, W2, b2):
+            N = X.shape[0]
+            Z1 = X @ W1 + b1
+            H = np.maximum(Z1, 0.0)
+            Z2 = H @ W2 + b2
+            e = np.exp(-np.abs(Z2))
+            loss = np.mean(np.maximum(Z2, 0) - Z2 * y + np.log1p(e))
+            y_hat = np.where(Z2 >= 0, 1 / (1 + e), e / (1 + e))
+            G2 = (y_hat - y) / N
+            G1 = (G2 @ W2.T) * (Z1 > 0)
+            grads = {"W1": X.T @ G1, "b1": G1.sum(axis=0), "W2": Z1.T @ G2, "b2": G2.sum(axis=0)}
+            return loss, grads
+        """,
+        fails=("output_layer",),
+    ),
+    mistake(
+        "two-layer-hidden-missing-transpose", A, "two_layer_backward",
+        "Sends the gradient back through W2 without transposing it (G2 @ W2), which fails on the "
+        "shapes.",
+        "The gradient you send back to the hidden layer needs W2 transposed: "
+        "G1 = (G2 @ W2.T) * (Z1 > 0), of H's shape (N, hidden). G2 has shape (N, 1) and W2 "
+        "(hidden, 1), so G2 @ W2 does not fit.",
+        """
+        import numpy as np
+
+        def two_layer_backward(X, y, W1, b1, W2, b2):
+            N = X.shape[0]
+            Z1 = X @ W1 + b1
+            H = np.maximum(Z1, 0.0)
+            Z2 = H @ W2 + b2
+            e = np.exp(-np.abs(Z2))
+            loss = np.mean(np.maximum(Z2, 0) - Z2 * y + np.log1p(e))
+            y_hat = np.where(Z2 >= 0, 1 / (1 + e), e / (1 + e))
+            G2 = (y_hat - y) / N
+            G1 = (G2 @ W2) * (Z1 > 0)
+            grads = {"W1": X.T @ G1, "b1": G1.sum(axis=0), "W2": H.T @ G2, "b2": G2.sum(axis=0)}
+            return loss, grads
+        """,
+        fails=("output_layer", "hidden_layer"),
+    ),
+    mistake(
+        "two-layer-gradient-sign-flipped", A, "two_layer_backward",
+        "Starts the backward pass from (y - y_hat) / N, so every gradient has the wrong sign.",
+        "All your gradients have the wrong sign: start the backward pass from "
+        "dL/dZ2 = (sigmoid(Z2) - y) / N, the prediction minus the label.",
+        """
+        import numpy as np
+
+        def two_layer_backward(X, y, W1, b1, W2, b2):
+            N = X.shape[0]
+            Z1 = X @ W1 + b1
+            H = np.maximum(Z1, 0.0)
+            Z2 = H @ W2 + b2
+            e = np.exp(-np.abs(Z2))
+            loss = np.mean(np.maximum(Z2, 0) - Z2 * y + np.log1p(e))
+            y_hat = np.where(Z2 >= 0, 1 / (1 + e), e / (1 + e))
+            G2 = (y - y_hat) / N
+            G1 = (G2 @ W2.T) * (Z1 > 0)
+            grads = {"W1": X.T @ G1, "b1": G1.sum(axis=0), "W2": H.T @ G2, "b2": G2.sum(axis=0)}
+            return loss, grads
+        """,
+        fails=("output_layer", "hidden_layer"),
+    ),
+    mistake(
         "numgrad-forward-difference", A, "numerical_gradient",
         "Uses the one-sided difference (f(x + eps) - f(x)) / eps instead of the central one.",
         "Your gradient is off by about eps times the curvature: a one-sided difference "
@@ -147,6 +254,98 @@ MISTAKES = [
             return grad
         """,
         fails=("accuracy", "restores_x"),
+    ),
+    mistake(
+        "numgrad-divides-by-2-times-eps", A, "numerical_gradient",
+        "Writes (f_plus - f_minus) / 2 * eps, which Python reads as ((f_plus - f_minus) / 2) "
+        "* eps.",
+        "Your gradient is far too small: Python reads a / 2 * eps as (a / 2) * eps, so you "
+        "multiplied by eps instead of dividing. Put the denominator in parentheses: "
+        "(f_plus - f_minus) / (2 * eps).",
+        """
+        import numpy as np
+
+        def numerical_gradient(f, x, eps=1e-6):
+            grad = np.zeros_like(x)
+            for index in np.ndindex(x.shape):
+                original = x[index]
+                x[index] = original + eps
+                f_plus = f(x)
+                x[index] = original - eps
+                f_minus = f(x)
+                x[index] = original
+                grad[index] = (f_plus - f_minus) / 2 * eps
+            return grad
+        """,
+        fails=("accuracy",),
+    ),
+    mistake(
+        "numgrad-minus-step-returns-to-x", A, "numerical_gradient",
+        "Evaluates the \"minus\" point at x itself: after x[i] += eps, x[i] -= eps only goes back "
+        "to x (or x_minus = x is the same array, not a copy), so the result is half a one-sided "
+        "difference.",
+        "Your gradient is about half the right one: your second point is x itself, not x - eps. "
+        "After x[i] += eps, x[i] -= eps only goes back to x; set x[i] = original - eps instead. "
+        "(And x_minus = x is the same array, not a copy: use x.copy().)",
+        """
+        import numpy as np
+
+        def numerical_gradient(f, x, eps=1e-6):
+            grad = np.zeros_like(x)
+            for index in np.ndindex(x.shape):
+                x[index] += eps
+                f_plus = f(x)
+                x[index] -= eps
+                f_minus = f(x)
+                grad[index] = (f_plus - f_minus) / (2 * eps)
+            return grad
+        """,
+        fails=("accuracy",),
+    ),
+    mistake(
+        "numgrad-perturbs-whole-rows", A, "numerical_gradient",
+        "Loops over range(x.shape[0]) and shifts x[i], a whole row of a 2-D x, at once.",
+        "Every entry of a row of your gradient is the same number, the row's sum: x[i] with one "
+        "index is a whole row of a 2-D array, so you shifted all of it at once. Shift one entry "
+        "at a time: for index in np.ndindex(x.shape), then x[index].",
+        """
+        import numpy as np
+
+        def numerical_gradient(f, x, eps=1e-6):
+            grad = np.zeros_like(x)
+            for i in range(x.shape[0]):
+                original = x[i].copy()
+                x[i] = original + eps
+                f_plus = f(x)
+                x[i] = original - eps
+                f_minus = f(x)
+                x[i] = original
+                grad[i] = (f_plus - f_minus) / (2 * eps)
+            return grad
+        """,
+        fails=("accuracy",),
+    ),
+    mistake(
+        "numgrad-difference-reversed", A, "numerical_gradient",
+        "Computes (f(x - eps) - f(x + eps)) / (2 eps), the negated gradient.",
+        "Your gradient has the wrong sign: the central difference is "
+        "(f(x + eps) - f(x - eps)) / (2 eps), the value at x + eps first.",
+        """
+        import numpy as np
+
+        def numerical_gradient(f, x, eps=1e-6):
+            grad = np.zeros_like(x)
+            for index in np.ndindex(x.shape):
+                original = x[index]
+                x[index] = original + eps
+                f_plus = f(x)
+                x[index] = original - eps
+                f_minus = f(x)
+                x[index] = original
+                grad[index] = (f_minus - f_plus) / (2 * eps)
+            return grad
+        """,
+        fails=("accuracy",),
     ),
     mistake(
         "clip-each-tensor-separately", A, "clip_grad_norm",
@@ -205,6 +404,57 @@ MISTAKES = [
         fails=("norm",),
     ),
     mistake(
+        "clip-sum-of-norms", A, "clip_grad_norm",
+        "Adds up the norms of the arrays instead of taking the norm of all entries together.",
+        "Your global norm adds up each array's norm: the global norm is the norm of all entries "
+        "together, sqrt(sum over every array of np.sum(g ** 2)), with one square root at the "
+        "very end.",
+        """
+        import numpy as np
+
+        def clip_grad_norm(grads, max_norm):
+            norm = float(sum(np.linalg.norm(g) for g in grads))
+            scale = max_norm / (norm + 1e-6)
+            if scale < 1:
+                return [g * np.asarray(scale, dtype=g.dtype) for g in grads], norm
+            return [g.copy() for g in grads], norm
+        """,
+        fails=("norm", "clipped"),
+    ),
+    mistake(
+        "clip-norm-without-sqrt", A, "clip_grad_norm",
+        "Uses the sum of squares as the norm, without the square root.",
+        "Your norm is the sum of the squared entries: the norm is its square root, "
+        "sqrt(sum over every array of np.sum(g ** 2)).",
+        """
+        import numpy as np
+
+        def clip_grad_norm(grads, max_norm):
+            norm = float(sum(np.sum(g.astype(np.float64) ** 2) for g in grads))
+            scale = max_norm / (norm + 1e-6)
+            if scale < 1:
+                return [g * np.asarray(scale, dtype=g.dtype) for g in grads], norm
+            return [g.copy() for g in grads], norm
+        """,
+        fails=("norm", "clipped"),
+    ),
+    mistake(
+        "clip-by-value", A, "clip_grad_norm",
+        "Clips each entry to [-max_norm, max_norm] (np.clip) instead of rescaling by the global "
+        "norm.",
+        "You clipped each entry to [-max_norm, max_norm] (clipping by value), which changes the "
+        "direction of the gradient. Clipping by norm multiplies every array by the same factor, "
+        "max_norm / (norm + 1e-6), when the global norm is above max_norm.",
+        """
+        import numpy as np
+
+        def clip_grad_norm(grads, max_norm):
+            norm = float(np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads)))
+            return [np.clip(g, -max_norm, max_norm) for g in grads], norm
+        """,
+        fails=("clipped",),
+    ),
+    mistake(
         "he-uses-xavier-variance", A, "he_normal",
         "Draws He-normal weights with Xavier's variance 2 / (fan_in + fan_out) (He and Xavier "
         "swapped).",
@@ -246,6 +496,51 @@ MISTAKES = [
         """,
         fails=("distribution",),
         shows=("float64",),
+    ),
+    mistake(
+        "he-variance-as-std", A, "he_normal",
+        "Uses the variance 2 / fan_in as the standard deviation (no square root).",
+        "Your weights' spread is far too small: 2 / fan_in is the variance, and the standard "
+        "deviation is its square root, sqrt(2 / fan_in) (rng.normal's scale is a standard "
+        "deviation).",
+        """
+        import numpy as np
+
+        def he_normal(fan_in, fan_out, rng, dtype=np.float64):
+            std = 2.0 / fan_in
+            return (std * rng.standard_normal((fan_in, fan_out))).astype(dtype)
+        """,
+        fails=("distribution",),
+    ),
+    mistake(
+        "he-uses-fan-out", A, "he_normal",
+        "Divides by fan_out instead of fan_in.",
+        "Your weights' spread follows fan_out: He initialization divides by the number of "
+        "inputs of the layer, the variance is 2 / fan_in (std sqrt(2 / fan_in)).",
+        """
+        import numpy as np
+
+        def he_normal(fan_in, fan_out, rng, dtype=np.float64):
+            std = np.sqrt(2.0 / fan_out)
+            return (std * rng.standard_normal((fan_in, fan_out))).astype(dtype)
+        """,
+        fails=("distribution",),
+    ),
+    mistake(
+        "he-uniform-not-normal", A, "he_normal",
+        "Draws from He's uniform distribution U(-sqrt(6 / fan_in), sqrt(6 / fan_in)) instead of "
+        "the normal one.",
+        "Your weights have He's variance but are uniformly distributed (none far out in the "
+        "tails): this part asks for the normal version, "
+        "sqrt(2 / fan_in) * rng.standard_normal((fan_in, fan_out)).",
+        """
+        import numpy as np
+
+        def he_normal(fan_in, fan_out, rng, dtype=np.float64):
+            bound = np.sqrt(6.0 / fan_in)
+            return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
+        """,
+        fails=("distribution",),
     ),
     mistake(
         "xavier-uses-he-variance", A, "xavier_uniform",
@@ -319,6 +614,21 @@ MISTAKES = [
 
         def xavier_uniform(fan_in, fan_out, rng, dtype=np.float64):
             bound = 2.0 / (fan_in + fan_out)
+            return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
+        """,
+        fails=("distribution",),
+    ),
+    mistake(
+        "xavier-lecun-bound", A, "xavier_uniform",
+        "Uses LeCun's bound sqrt(3 / fan_in), variance 1 / fan_in, instead of Xavier's.",
+        "Your bound counts only fan_in: U(-sqrt(3 / fan_in), sqrt(3 / fan_in)) has variance "
+        "1 / fan_in (LeCun's). Xavier's variance is 2 / (fan_in + fan_out), both fans, so "
+        "a = sqrt(6 / (fan_in + fan_out)).",
+        """
+        import numpy as np
+
+        def xavier_uniform(fan_in, fan_out, rng, dtype=np.float64):
+            bound = np.sqrt(3.0 / fan_in)
             return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
         """,
         fails=("distribution",),
