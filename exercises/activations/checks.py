@@ -103,7 +103,8 @@ def _softmax_cases(rng, hidden):
     cases = [case("a random batch of scores, one row per example", randn(rng, 4, 3, scale=2.0)),
              case("a single row of scores", randn(rng, 1, 5)),
              case("all-zero scores", np.zeros((3, 4))),
-             case("float32 scores", randn(rng, 3, 4, scale=2.0, dtype=np.float32))]
+             case("float32 scores", randn(rng, 3, 4, scale=2.0, dtype=np.float32)),
+             case("a 1-D vector of scores", randn(rng, 5))]
     if hidden:
         cases += [case("a 1-D vector of scores", randn(rng, 6)),
                   case("equal scores in a row", np.full((2, 5), 3.0)),
@@ -123,7 +124,9 @@ _SOFTMAX_OTHER_AXIS = Probe(
 
 def _large_softmax_cases(rng, hidden):
     x = np.array([[1000.0, 0.0, -1000.0], [500.0, 501.0, 499.0]])
+    far = np.array([[1000.0, 999.0, 998.0], [-1000.0, -999.0, -1001.0]])
     cases = [Case("scores [[1000, 0, -1000], [500, 501, 499]]", (x,)),
+             Case("rows far apart: [[1000, 999, 998], [-1000, -999, -1001]]", (far,)),
              Case("float32 scores [[100, 0, -100]]",
                   (np.array([[100.0, 0.0, -100.0]], np.float32),), float32=True)]
     if hidden:
