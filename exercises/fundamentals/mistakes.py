@@ -346,6 +346,35 @@ MISTAKES = [
         fails=("gradient",),
     ),
     mistake(
+        "mse-square-of-mean", A, "mse_loss",
+        "Squares the mean error, mean(pred - target)^2, instead of averaging the squared errors.",
+        "Your loss squares the mean error: the MSE is the mean of the squared errors, "
+        "np.mean((pred - target) ** 2), square first and then average (so that errors of "
+        "opposite signs do not cancel).",
+        """
+        import numpy as np
+
+        def mse_loss(pred, target):
+            diff = pred - target
+            return np.mean(diff) ** 2, 2.0 * diff / diff.size
+        """,
+        fails=("value",),
+    ),
+    mistake(
+        "mse-root-mean-square", A, "mse_loss",
+        "Returns the root mean squared error (a square root too many) as the loss.",
+        "Your loss is the square root of the MSE (the RMSE): the mean squared error is "
+        "np.mean((pred - target) ** 2) itself, with no square root.",
+        """
+        import numpy as np
+
+        def mse_loss(pred, target):
+            diff = pred - target
+            return np.sqrt(np.mean(diff ** 2)), 2.0 * diff / diff.size
+        """,
+        fails=("value",),
+    ),
+    mistake(
         "bce-logits-through-sigmoid-and-log", A, "bce_with_logits",
         "Computes sigmoid(z) and then the log of it, which overflows and takes log(0) for large "
         "logits.",
