@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from typing import Callable
 
 import numpy as np
@@ -53,5 +54,8 @@ def function_aspect(part: str, name: str, what: str, cases, reference: Callable,
         values = dict(zip(returns, unpack(reference(*args, **kwargs), returns, part)))
         return {key: values[key] for key in graded}
 
+    defaults = {n: p.default for n, p in inspect.signature(reference).parameters.items()
+                if p.default is not inspect.Parameter.empty and not n.startswith("_")}
+    options.setdefault("defaults", defaults)
     return Aspect(part=part, name=name, what=what, cases=cases, observe=observe, expect=expect,
                   **options)

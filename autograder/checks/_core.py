@@ -189,6 +189,9 @@ class Aspect:
     #: Symptoms this aspect can name by re-running nnlib on changed inputs (see
     #: :class:`Probe`), e.g. a step count off by one or a mode mix-up.
     probes: tuple = ()
+    #: The default values of arguments a case may leave out (``{"beta1": 0.9}``), for the
+    #: symptoms that name a factor from the case's arguments.
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -265,6 +268,14 @@ def unpack(result, names: tuple[str, ...], part: str):
     return tuple(result)
 
 
+class ModifiedInPlace(ReturnProblem):
+    """The implementation changed an array the caller owns; ``argument`` names it."""
+
+    def __init__(self, argument: str, message: str):
+        super().__init__(message)
+        self.argument = argument
+
+
 def unmodified(part: str, names: tuple[str, ...], pristine: tuple, given: tuple) -> None:
     """Raise :class:`ReturnProblem` naming the first argument an implementation changed in place.
 
@@ -279,7 +290,8 @@ def unmodified(part: str, names: tuple[str, ...], pristine: tuple, given: tuple)
     for name, before, after in named:
         for b, a in zip(_array_leaves(before), _array_leaves(after)):
             if b.shape != a.shape or not np.array_equal(b, a, equal_nan=b.dtype.kind == "f"):
-                raise ReturnProblem(
+                raise ModifiedInPlace(
+                    name,
                     f"{part} modified its argument `{name}` in place: its entries changed during "
                     f"the call. The caller owns its arrays; compute new ones (`{name} = ... {name} "
                     f"...`, not `{name} *= ...`, `{name} += ...` or `{name}[...] = ...`) and "
@@ -312,6 +324,7 @@ class Outcome:
     error: BaseException | None = None
     error_text: str = ""
     return_problem: str = ""
+    modified: str = ""  # the argument the implementation changed in place, if it did
     warnings: list[str] = field(default_factory=list)
     stderr: str = ""
 
@@ -366,6 +379,7 @@ def run(aspect: Aspect, impl, case: Case, *, learner: bool) -> Outcome:
             outcome.value = aspect.observe(impl, case)
         except ReturnProblem as problem:
             outcome.return_problem = str(problem)
+            outcome.modified = getattr(problem, "argument", "")
         except NotImplementedError as error:
             if learner:
                 raise NotWritten() from error

@@ -3,6 +3,8 @@
 Each symptom is a fact about the learner's outcomes, checked on every case of the aspect, and
 its hint says what usually causes it:
 
+- ``in-place``: an array the caller owns (an input, a state array) changed during the call; the
+  line of the learner's code that changed it (:func:`first_change`);
 - ``nan-inf``: nan or inf where nnlib is finite; the line of the learner's code where the first
   one appeared (found by tracing their code, :func:`first_line`), and numpy's warning;
 - ``float64``: a float64 result for float32 inputs; the line where the first float64 value
@@ -10,6 +12,8 @@ its hint says what usually causes it:
 - ``constant-factor``: a result that is ``c`` times nnlib's on every case, with ``c`` named
   (2, 1/2, sqrt(2), sqrt(3), N the batch size, the number of entries, 1/(1 - p),
   1/(1 - beta^t)...) from the case's own arguments;
+- ``off-by-one``: counts (ints, lists of ints) off by one step of a loop: one growth too many
+  or too few, a list shifted by one entry or one entry longer or shorter;
 - ``other-axis``: a result with one entry per row where nnlib has one per column, or the other
   way round (a sum or mean over the wrong axis);
 - ``transposed``: the transpose of nnlib's matrix;
@@ -98,6 +102,49 @@ def first_line(call: Callable[[], Any], bad: Callable[[Any], bool]) -> tuple[str
     try:
         call()
     except Exception:  # noqa: BLE001 - the learner's code may raise; what was found stands
+        pass
+    finally:
+        sys.settrace(previous)
+    if not found:
+        return None
+    filename, line = found[0]
+    return filename, line, linecache.getline(filename, line).strip()
+
+
+def first_change(call: Callable[[], Any], argument: str) -> tuple[str, int, str] | None:
+    """Run ``call()`` and find the line of the learner's code after which the array their
+    function received as ``argument`` (or an array inside it, for a list) first changed.
+
+    Returns ``(filename, line number, source line)``, or None.
+    """
+    found: list[tuple[str, int]] = []
+
+    def tracer(frame, event, arg):
+        if found or event != "call" or not _is_learners(frame.f_code.co_filename):
+            return None
+        given = frame.f_locals.get(argument)
+        watched = [(a, a.copy()) for a in _array_leaves(given)] if given is not None else []
+        if not watched:
+            return None
+        state = {"line": frame.f_lineno}
+
+        def local(frame, event, arg):
+            if found:
+                return None
+            if event in ("line", "return"):
+                if any(not np.array_equal(a, before, equal_nan=True) for a, before in watched):
+                    found.append((frame.f_code.co_filename, state["line"]))
+                    return None
+                state["line"] = frame.f_lineno
+            return local
+
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        call()
+    except Exception:  # noqa: BLE001 - the check's own complaint about the change ends the call
         pass
     finally:
         sys.settrace(previous)
@@ -215,14 +262,34 @@ def _non_finite(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
     return None
 
 
-def _candidates(case: Case, names: tuple[str, ...]) -> list[tuple[str, str, float]]:
-    """Constant factors a learner's result may be off by, from the case's own arguments, as
-    ``(key, label, value)``: the key is the same on every case (``"N"``), the label names this
-    case's value (``"N = 5, the number of rows of X (the batch size)"``)."""
+def _in_place(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """An array the caller owns (an input or a state array) changed during the call."""
+    for case, outcome in zip(cases, outcomes):
+        if not outcome.modified:
+            continue
+        name = outcome.modified
+        found = first_change(lambda: aspect.observe(impl, case), name)
+        hint = f"`{name}` is changed in place by your code ({case.label})"
+        if found:
+            hint += f": on line {found[1]}" + (f", `{found[2]}`" if found[2] else "")
+        hint += (f". Write the result to a new array there (`{name}_new = ...`) or start from a "
+                 f"copy (`{name} = {name}.copy()`).")
+        return _tag("in-place", hint)
+    return None
+
+
+def _candidates(case: Case, names: tuple[str, ...],
+                defaults=None) -> list[tuple[str, str, str, float]]:
+    """Constant factors a learner's result may be off by, from the case's own arguments (and
+    the ``defaults`` of those it leaves out), as ``(key, symbol, explanation, value)``: the key
+    is the same on every case (``"N"``), the explanation names this case's value (``"N = 5, the
+    number of rows of X: the batch size"``)."""
     found = [("2", "2", "", 2.0), ("sqrt(2)", "sqrt(2)", "", math.sqrt(2)),
              ("sqrt(3)", "sqrt(3)", "", math.sqrt(3))]
     named = [(names[i] if i < len(names) else f"argument {i + 1}", v)
              for i, v in enumerate(case.args)] + list(dict(case.kwargs).items())
+    given = {n for n, _ in named}
+    named += [(n, v) for n, v in (defaults or {}).items() if n not in given]
     scalars = {n: float(v) for n, v in named
                if isinstance(v, (int, float, np.integer, np.floating))
                and not isinstance(v, (bool, np.bool_))}
@@ -244,6 +311,12 @@ def _candidates(case: Case, names: tuple[str, ...]) -> list[tuple[str, str, floa
             if array.size > 1 and len(leaves) == 1:
                 found.append((f"size:{name}", f"{array.size}", f"the number of entries of {name}",
                               float(array.size)))
+            if array.ndim >= 3 and len(leaves) == 1:
+                for axes in _axis_subsets(array.ndim):
+                    sizes = [array.shape[a] for a in axes]
+                    found.append((f"axes{axes}:{name}", f"{math.prod(sizes)}",
+                                  f"{' x '.join(map(str, sizes))}, the sizes of axes "
+                                  f"{', '.join(map(str, axes))} of {name}", float(math.prod(sizes))))
     p = scalars.get("p")
     if p is not None and 0 < p < 1:
         found += [("1/(1-p)", "1/(1 - p)", f"p = {p:g}", 1 / (1 - p)),
@@ -264,6 +337,13 @@ def _candidates(case: Case, names: tuple[str, ...]) -> list[tuple[str, str, floa
         if scalars.get(name) not in (None, 0.0, 1.0):
             found.append((name, name, f"{name} = {scalars[name]:g}", scalars[name]))
     return found
+
+
+def _axis_subsets(ndim: int) -> list[tuple[int, ...]]:
+    """The sets of two or more axes, short of all of them: what a mean may have divided by."""
+    from itertools import combinations
+
+    return [c for k in range(2, ndim) for c in combinations(range(ndim), k)]
 
 
 def _name_factor(c: float, candidates) -> dict[str, str]:
@@ -309,7 +389,10 @@ def _ratios(value, wanted) -> list[tuple[float, Any]] | None:
         return out or None
     try:
         c = constant_ratio(value, wanted)
-    except (TypeError, ValueError):
+        if c is None and np.size(wanted) == 1:  # one entry: its ratio, which the factor's name
+            got, want = float(np.ravel(value)[0]), float(np.ravel(wanted)[0])  # must then fit
+            c = got / want if want != 0 and math.isfinite(got / want) and got != 0 else None
+    except (TypeError, ValueError, IndexError):
         return None
     return None if c is None or abs(c - 1) < 1e-6 else [(c, wanted)]
 
@@ -332,7 +415,7 @@ def _constant_factor(aspect, impl, cases, outcomes, expected) -> tuple[str, str]
             if not ratios:
                 fields[name] = None
                 continue
-            candidates = _candidates(case, names)
+            candidates = _candidates(case, names, aspect.defaults)
             keys = None
             for c, array in ratios:
                 here = _name_factor(c, candidates + [
@@ -348,13 +431,12 @@ def _constant_factor(aspect, impl, cases, outcomes, expected) -> tuple[str, str]
         if found:
             c, keys, case = found
             which = " or ".join(list(keys.values())[:2])
-            hint = (f"{name}: your result is {c:.6g} times nnlib's on every case where it is "
-                    f"wrong, a constant factor {which}; first seen on {case.label}. Look for a "
-                    f"factor your code has and the formula does not, or the other way round: a "
-                    f"sum where a "
-                    f"mean is asked (or a mean where a sum is), a missing or extra 2 or 1/2, a "
-                    f"square root, a scale such as 1/(1 - p) or a bias correction "
-                    f"1/(1 - beta^t).")
+            hint = (f"{name}: your result is nnlib's times a constant factor, {which}, on "
+                    f"every case where it is wrong ({c:.6g} on {case.label}). Look for a factor "
+                    f"your code has and the formula does not, or the other way round: a sum "
+                    f"where a mean is asked (or a mean where a sum is), a missing or extra 2 or "
+                    f"1/2, a square root, a scale such as 1/(1 - p), or a bias correction "
+                    f"1/(1 - beta^t) applied where it does not belong (or missing).")
             return _tag("constant-factor", hint)
     return None
 
@@ -377,6 +459,8 @@ def _other_axis(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
             if not compare(aspect, case, {name: value}, {name: wanted}):
                 continue
             swapped = tuple(n if s == d else d if s == n else s for s in wanted.shape)
+            if _is_transpose(value, wanted):
+                return None  # the values are all there, in the other layout: not a reduction
             if n != d and value.shape == swapped and value.shape != wanted.shape:
                 seen = (name, case, wanted.shape, value.shape)
             else:
@@ -390,6 +474,81 @@ def _other_axis(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
             f"examples is axis=0 (one value per feature); over the features, axis=1 (one per "
             f"example). Check the axis= of your sums, means and max in {first}'s computation.")
     return _tag("other-axis", hint)
+
+
+def _integers(value) -> list[int] | None:
+    """An int, or a list or integer array of them, as a flat list; None for anything else."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return [int(value)]
+    if isinstance(value, (list, tuple)) and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+            for v in value):
+        return [int(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iu" and value.ndim == 1:
+        return [int(v) for v in value]
+    return None
+
+
+def _count_slips(got: list[int], want: list[int], scalars: dict[str, float]) -> dict[str, str]:
+    """``{kind: words}``: the ways a list of counts may be off by one step of a loop (a number
+    off by one of the case's integer arguments counts as a list of one)."""
+    if len(got) == len(want) == 1:
+        diff = got[0] - want[0]
+        more = "many" if diff > 0 else "few"
+        return {f"{name}:{more}": f"one {name} too {more} ({name} = {value:g})"
+                for name, value in scalars.items() if value and abs(diff) == value}
+    if len(got) == len(want) >= 2:
+        if got[:-1] == want[1:]:
+            return {"late": "each entry is the one after nnlib's: your loop starts one step "
+                            "too late"}
+        if got[1:] == want[:-1]:
+            return {"early": "each entry is the one before nnlib's: your loop starts one step "
+                             "too early"}
+    elif len(got) == len(want) + 1 and (got[:-1] == want or got[1:] == want):
+        return {"extra": "one entry too many: your loop runs one time too many"}
+    elif len(got) + 1 == len(want) and (want[:-1] == got or want[1:] == got):
+        return {"missing": "one entry too few: your loop runs one time too few"}
+    return {}
+
+
+def _off_by_one(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """Counts (ints, lists of ints) off by one step of a loop, the same way on every wrong case
+    (a list of one entry, where a shift cannot be seen, agrees with any kind)."""
+    names = argument_names(aspect)
+    wrong = _wrong_fields(aspect, cases, outcomes, expected)
+    if not wrong:
+        return None
+    kinds: dict[str, tuple[dict[str, str] | None, Case]] = {}
+    for case, name, value, wanted in wrong:
+        got, want = _integers(value), _integers(wanted)
+        if got is None or want is None:
+            return None
+        named = [(names[i] if i < len(names) else "", v) for i, v in enumerate(case.args)]
+        named += list(dict(case.kwargs).items())
+        scalars = {n: float(v) for n, v in named if n and isinstance(v, (int, np.integer))
+                   and not isinstance(v, (bool, np.bool_))}
+        here = _count_slips(got, want, scalars)
+        if not here:
+            return None
+        scalar_list = isinstance(wanted, (list, tuple, np.ndarray)) and len(want) == 1
+        before, first = kinds.get(name, (None, case))
+        if scalar_list:
+            kinds.setdefault(name, (None, case))
+            continue
+        if before is not None:
+            here = {k: v for k, v in before.items() if k in here}
+            if not here:
+                return None
+        kinds[name] = (here, first)
+    found = [(name, words, case) for name, (words, case) in kinds.items() if words]
+    if not found:
+        return None
+    slips = "; ".join(f"{name}: {next(iter(words.values()))}" for name, words, _ in found)
+    return _tag("off-by-one", f"{slips}, on every case where it is wrong (first seen on "
+                f"{found[0][2].label}). Count by hand on the smallest case: which values does "
+                f"your range() or loop take, and which should it?")
 
 
 def _wrong_fields(aspect, cases, outcomes, expected):
@@ -443,6 +602,12 @@ def _only_at_zero(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | 
                 "comparison there: > or >=, < or <=.")
 
 
+def _is_transpose(value, wanted) -> bool:
+    return (isinstance(wanted, np.ndarray) and isinstance(value, np.ndarray)
+            and wanted.ndim == 2 and value.shape == wanted.shape[::-1]
+            and np.allclose(value.T, wanted, rtol=1e-4, atol=1e-8))
+
+
 def _transposed(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
     """The transpose of nnlib's matrix wherever it is wrong."""
     wrong = []
@@ -455,11 +620,8 @@ def _transposed(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
                 wrong.append((name, value, wanted))
     if not wrong:
         return None
-    for name, value, wanted in wrong:
-        if not (isinstance(wanted, np.ndarray) and isinstance(value, np.ndarray)
-                and wanted.ndim == 2 and value.shape == wanted.shape[::-1]
-                and np.allclose(value.T, wanted, rtol=1e-4, atol=1e-8)):
-            return None
+    if not all(_is_transpose(value, wanted) for _, value, wanted in wrong):
+        return None
     name = wrong[0][0]
     return _tag("transposed", f"{name}: your result is the transpose of nnlib's: the factors of "
                 "a matrix product in the wrong order or a transpose too many or too few. Work "
@@ -522,7 +684,8 @@ def _probes(aspect: Aspect, impl, cases, outcomes, expected) -> tuple[str, str] 
 
 
 #: The symptoms, most specific first; the first two that hold are named.
-_SYMPTOMS = (_probes, _float64, _non_finite, _other_axis, _transposed, _only_at_zero,
+_SYMPTOMS = (_in_place, _probes, _float64, _non_finite, _off_by_one, _other_axis, _transposed,
+             _only_at_zero,
              _negatives_zeroed, _reciprocal, _constant_factor)
 
 
@@ -543,4 +706,4 @@ def diagnose(aspect: Aspect, impl, cases: list[Case],
     return found
 
 
-__all__ = ["SYMPTOM_TAG", "diagnose", "first_line", "run"]
+__all__ = ["SYMPTOM_TAG", "diagnose", "first_change", "first_line", "run"]

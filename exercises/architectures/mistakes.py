@@ -223,6 +223,7 @@ MISTAKES = [
                 return pieces[0]
         """,
         fails=("backward",),
+        shows=("in-place",),
     ),
     mistake(
         "dense-block-backward-overwrites-group-gradients", A, "DenseBlock",
@@ -632,6 +633,7 @@ MISTAKES = [
             return gamma * x_hat + beta
         """,
         fails=("values",),
+        shows=("in-place",),
     ),
     mistake(
         "layer-norm-backward-mean-and-variance-constant", A, "layer_norm_backward",

@@ -134,6 +134,7 @@ MISTAKES = [
             return param, velocity
         """,
         fails=("one_step", "trajectory"),
+        shows=("in-place",),
     ),
     mistake(
         "rmsprop-eps-inside-sqrt", A, "rmsprop_step",
@@ -180,6 +181,7 @@ MISTAKES = [
             return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
         """,
         fails=("step", "tiny_gradients"),
+        shows=("in-place",),
     ),
     mistake(
         "adam-no-bias-correction", A, "adam_step",
