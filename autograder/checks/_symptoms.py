@@ -20,6 +20,9 @@ its hint says what usually causes it:
 - ``only-at-zero``: wrong only where the input is exactly 0 (the convention at a kink);
 - ``negatives-zeroed``: nnlib's result with its negative entries set to 0 (a ReLU too many);
 - ``reciprocal``: one over nnlib's result (a ratio upside down);
+- ``sign-flipped``, ``outputs-swapped``, ``arguments-swapped``, ``argument-ignored``: nnlib
+  re-run with the sign of one result flipped, two results or two same-shaped arguments swapped,
+  or one argument at its default value (a value written into the code);
 - the aspect's own probes (:class:`~._core.Probe`): nnlib re-run on changed inputs, e.g. a step
   counter off by one (``step-ahead``, ``step-behind``) or a mode mix-up.
 
@@ -39,8 +42,8 @@ import numpy as np
 
 from autograder import content
 from autograder.checks._core import (
-    _PACKAGE_DIR, Aspect, Case, Outcome, _array_leaves, argument_names, compare, outcomes_agree,
-    reference, run,
+    _PACKAGE_DIR, Aspect, Case, Outcome, Probe, _array_leaves, argument_names, compare,
+    outcomes_agree, reference, run,
 )
 
 #: How a symptom is tagged in a failure message: ``[symptom: <id>]``.
@@ -660,18 +663,109 @@ def _negatives_zeroed(aspect, impl, cases, outcomes, expected) -> tuple[str, str
                 "the last layer, whose output is a raw score.")
 
 
-def _probes(aspect: Aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
-    for probe in aspect.probes:
+def _negated(value):
+    """``-value`` for floats and float arrays (and lists of them); None for anything else."""
+    if isinstance(value, (list, tuple)):
+        parts = [_negated(v) for v in value]
+        return None if any(p is None for p in parts) else type(value)(parts)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return -value
+    if isinstance(value, (float, np.floating)):
+        return -value
+    return None
+
+
+def _with_output(theirs: dict, change: Callable[[dict], dict | None]) -> dict:
+    changed = change(theirs)
+    if changed is None:
+        raise ValueError("this change does not apply to this observation")
+    return changed
+
+
+def _general_probes(aspect: Aspect, cases: list[Case]) -> list[Probe]:
+    """Probes that hold for any function part, made from its arguments and returned values:
+    a sign flipped, two returned values swapped, two arguments swapped, and an argument
+    ignored (nnlib re-run with it at its default value)."""
+    probes = []
+    fields = list(reference(aspect, cases[0])) if cases else []
+    for name in fields:
+        def flip(theirs, name=name):
+            negated = _negated(theirs[name])
+            return None if negated is None else {**theirs, name: negated}
+        probes.append(Probe(
+            "sign-flipped", f"{name}: your result is minus nnlib's on every case where it is "
+            f"wrong: a sign flipped. Check the order of a subtraction (prediction - target or "
+            f"target - prediction) and every minus sign in your formula.",
+            change=lambda case: case, output=lambda t, flip=flip: _with_output(t, flip)))
+    for i, first in enumerate(fields):
+        for second in fields[i + 1:]:
+            def swap(theirs, a=first, b=second):
+                return {**theirs, a: theirs[b], b: theirs[a]}
+            probes.append(Probe(
+                "outputs-swapped", f"Your `{first}` is nnlib's `{second}` and the other way "
+                f"round: return your values in the order the task gives, ({', '.join(fields)}).",
+                change=lambda case: case, output=swap))
+    names = argument_names(aspect)
+    for i, first in enumerate(names):
+        for j in range(i + 1, len(names)):
+            def swapped(case, i=i, j=j):
+                args = case.args
+                if j >= len(args) or not (isinstance(args[i], np.ndarray)
+                                          and isinstance(args[j], np.ndarray)
+                                          and args[i].shape == args[j].shape):
+                    return None
+                args = list(args)
+                args[i], args[j] = args[j], args[i]
+                return case.replace(*args)
+            probes.append(Probe(
+                "arguments-swapped", f"Your results are nnlib's with `{first}` and "
+                f"`{names[j]}` swapped: check which argument goes where in your formula.",
+                change=swapped))
+    for name, default in aspect.defaults.items():
+        if not isinstance(default, (int, float)) or isinstance(default, bool):
+            continue
+
+        def at_default(case, name=name, default=default):
+            index = names.index(name) if name in names else len(case.args)
+            if index < len(case.args):
+                if case.args[index] == default:
+                    return None
+                args = list(case.args)
+                args[index] = default
+                return case.replace(*args)
+            if name in case.kwargs and case.kwargs[name] != default:
+                return case.replace(**{name: default})
+            return None
+        probes.append(Probe(
+            "argument-ignored", f"Your results are nnlib's with `{name}` at its default value "
+            f"{default!r}, not the value the case passes: your code ignores the `{name}` it is "
+            f"given (a value written into the code instead of the argument?).",
+            change=at_default))
+    return probes
+
+
+def _general(aspect: Aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    return _probes(aspect, impl, cases, outcomes, expected, _general_probes(aspect, cases),
+                   explain_all=True)
+
+
+def _probes(aspect: Aspect, impl, cases, outcomes, expected, probes=None,
+            explain_all=False) -> tuple[str, str] | None:
+    """The first probe whose changed nnlib agrees with the learner on every case it speaks
+    about, one of which is wrong; with ``explain_all``, every wrong case must be one of them."""
+    for probe in aspect.probes if probes is None else probes:
         spoke = wrong = False
         for case, outcome, exp in zip(cases, outcomes, expected):
             try:
                 changed = probe.change(case)
                 if changed is None:
-                    continue
+                    raise LookupError("the probe says nothing about this case")
                 theirs = reference(aspect, changed)
                 if probe.output is not None:
                     theirs = probe.output(theirs)
             except Exception:  # noqa: BLE001 - nnlib refuses the changed input: no claim here
+                if explain_all and not outcomes_agree(aspect, case, outcome, Outcome(value=exp)):
+                    break  # a wrong case this probe cannot explain
                 continue
             if not outcomes_agree(aspect, case, outcome, Outcome(value=theirs)):
                 break
@@ -685,8 +779,7 @@ def _probes(aspect: Aspect, impl, cases, outcomes, expected) -> tuple[str, str] 
 
 #: The symptoms, most specific first; the first two that hold are named.
 _SYMPTOMS = (_in_place, _probes, _float64, _non_finite, _off_by_one, _other_axis, _transposed,
-             _only_at_zero,
-             _negatives_zeroed, _reciprocal, _constant_factor)
+             _only_at_zero, _negatives_zeroed, _reciprocal, _general, _constant_factor)
 
 
 def diagnose(aspect: Aspect, impl, cases: list[Case],

@@ -124,6 +124,7 @@ MISTAKES = [
             return s * (s - 1)
         """,
         fails=("values",),
+        shows=("sign-flipped",),
     ),
     mistake(
         "tanh-derivative-not-squared", A, "tanh_derivative",
@@ -187,6 +188,7 @@ MISTAKES = [
             return np.tanh(x) ** 2 - 1
         """,
         fails=("values",),
+        shows=("sign-flipped",),
     ),
     mistake(
         "relu-derivative-one-at-zero", A, "relu_derivative",
@@ -298,6 +300,7 @@ MISTAKES = [
             return np.where(x > 0, 1.0, 0.01).astype(x.dtype)
         """,
         fails=("values",),
+        shows=("argument-ignored",),
     ),
     mistake(
         "leaky-derivative-slope-times-x", A, "leaky_relu_derivative",

@@ -600,6 +600,7 @@ MISTAKES = [
             return beta * x_hat + gamma
         """,
         fails=("values",),
+        shows=("arguments-swapped",),
     ),
     mistake(
         "layer-norm-no-scale-and-shift", A, "layer_norm_forward",
@@ -753,6 +754,7 @@ MISTAKES = [
             return grad_x, grad_beta, grad_gamma
         """,
         fails=("param_grads",),
+        shows=("outputs-swapped",),
     ),
     mistake(
         "layer-norm-backward-gamma-grad-uses-x", A, "layer_norm_backward",
@@ -1140,6 +1142,7 @@ MISTAKES = [
             return out + bias[:, None, None]
         """,
         fails=("stride_padding",),
+        shows=("argument-ignored",),
     ),
     mistake(
         "conv-padding-ignored", A, "conv2d_forward",
@@ -1165,6 +1168,7 @@ MISTAKES = [
             return out + bias[:, None, None]
         """,
         fails=("stride_padding",),
+        shows=("argument-ignored",),
     ),
     mistake(
         "conv-padding-on-every-axis", A, "conv2d_forward",

@@ -346,6 +346,7 @@ MISTAKES = [
             return grad
         """,
         fails=("accuracy",),
+        shows=("sign-flipped",),
     ),
     mistake(
         "clip-each-tensor-separately", A, "clip_grad_norm",

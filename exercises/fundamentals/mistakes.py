@@ -344,6 +344,7 @@ MISTAKES = [
             return np.mean(diff ** 2), 2.0 * diff / diff.size
         """,
         fails=("gradient",),
+        shows=("sign-flipped",),
     ),
     mistake(
         "mse-square-of-mean", A, "mse_loss",
@@ -479,6 +480,7 @@ MISTAKES = [
             return loss, grad
         """,
         fails=("gradient", "large_logits"),
+        shows=("sign-flipped",),
     ),
     mistake(
         "cross-entropy-summed", A, "cross_entropy",
@@ -594,5 +596,6 @@ MISTAKES = [
             return loss, grad / len(labels)
         """,
         fails=("value", "large_logits"),
+        shows=("sign-flipped",),
     ),
 ]

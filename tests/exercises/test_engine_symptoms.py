@@ -164,6 +164,75 @@ def test_a_transposed_gradient_is_named(no_bank):
     assert _failure("linear_backward.grad_W", linear_backward).symptoms == ("transposed",)
 
 
+def test_a_change_to_the_callers_array_is_traced_to_its_line(no_bank):
+    def softmax(x):
+        x -= x.max(axis=-1, keepdims=True)
+        e = np.exp(x)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    failure = _failure("softmax.values", softmax)
+    assert failure.symptoms == ("in-place",)
+    assert "`x -= x.max(axis=-1, keepdims=True)`" in str(failure)
+
+
+def test_counts_off_by_one_are_named(no_bank):
+    def dense_block_widths(in_features, growth_rate, num_layers):  # one growth short
+        widths = [in_features + i * growth_rate for i in range(num_layers)]
+        return widths, in_features + (num_layers - 1) * growth_rate
+
+    failure = _failure("dense_block_widths.widths", dense_block_widths)
+    assert failure.symptoms == ("off-by-one",)
+    assert "one growth_rate too few" in str(failure)
+
+    def dense_block_widths(in_features, growth_rate, num_layers):  # starts one growth late
+        widths = [in_features + i * growth_rate for i in range(1, num_layers + 1)]
+        return widths, in_features + num_layers * growth_rate
+
+    assert "one step too late" in str(_failure("dense_block_widths.widths", dense_block_widths))
+
+
+def test_a_factor_is_named_from_default_arguments_and_from_axes(no_bank):
+    def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = (beta1 * m + (1 - beta1) * grad) / (1 - beta1 ** t)  # stores the corrected moments
+        v = (beta2 * v + (1 - beta2) * grad ** 2) / (1 - beta2 ** t)
+        return param - lr * m / (np.sqrt(v) + eps), m, v
+
+    failure = _failure("adam_step.one_step", adam_step)
+    assert failure.symptoms == ("constant-factor",) and "1/(1 - beta1^t)" in str(failure)
+
+    from exercises.architectures.checks import ref_conv2d_backward
+
+    def conv2d_backward(grad_out, x, weight, stride=1, padding=0):  # the bias gradient a mean
+        grad_x, grad_weight, _ = ref_conv2d_backward(grad_out, x, weight, stride, padding)
+        return grad_x, grad_weight, grad_out.mean(axis=(0, 2, 3))
+
+    failure = _failure("conv2d_backward.param_grads", conv2d_backward)
+    assert failure.symptoms == ("constant-factor",)
+    assert "the sizes of axes 0, 2, 3 of grad_out" in str(failure)
+
+
+def test_a_sign_swapped_values_and_an_ignored_argument_are_named(no_bank):
+    def mse_loss(pred, target):
+        diff = target - pred
+        return float(np.mean(diff ** 2)), 2 * diff / diff.size
+
+    assert _failure("mse_loss.gradient", mse_loss).symptoms == ("sign-flipped",)
+
+    def sgd_momentum_step(param, grad, velocity, lr, momentum):
+        velocity = momentum * velocity + grad
+        return velocity, param - lr * velocity
+
+    assert _failure("sgd_momentum_step.one_step", sgd_momentum_step).symptoms == (
+        "outputs-swapped",)
+
+    def rmsprop_step(param, grad, square_avg, lr=0.01, alpha=0.99, eps=1e-8):
+        square_avg = 0.99 * square_avg + 0.01 * grad ** 2
+        return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
+
+    failure = _failure("rmsprop_step.step", rmsprop_step)
+    assert failure.symptoms == ("argument-ignored",) and "`alpha`" in str(failure)
+
+
 def test_conventions_swapped_are_named(no_bank):
     class Dropout:  # keeps each entry with probability p
         def __init__(self, p, rng):
