@@ -294,10 +294,17 @@ def _adam_trajectory_cases(decay):
                       (_start(rng), (np.zeros(3), np.zeros(3)), steps), {"lr": lr, **hyper})
                  for lr, steps in settings]
         zeros = np.zeros(3, np.float32)
-        return found + [Case("5 float32 steps from m = v = 0 on the same valley, lr = 0.1"
+        found.append(Case("5 float32 steps from m = v = 0 on the same valley, lr = 0.1"
+                          + (", weight_decay = 0.05" if decay else ""),
+                          (_start(rng, np.float32), (zeros, zeros.copy()), 5),
+                          {"lr": 0.1, **hyper}, float32=True))
+        # Gradients of about 1e-7 to 1e-5, where epsilon matters at every step (and the
+        # valley's own scale no longer hides an L2 term added to the gradient).
+        return found + [Case("8 steps from m = v = 0 on the same valley from a tiny start "
+                             "(entries about 1e-6), lr = 1e-7"
                              + (", weight_decay = 0.05" if decay else ""),
-                             (_start(rng, np.float32), (zeros, zeros.copy()), 5),
-                             {"lr": 0.1, **hyper}, float32=True)]
+                             (1e-6 * _start(rng), (np.zeros(3), np.zeros(3)), 8),
+                             {"lr": 1e-7, **hyper})]
     return cases
 
 

@@ -84,6 +84,50 @@ MISTAKES = [
         shows=("nan-inf", "step-behind"),  # 1 - beta^0 = 0 at t = 1
     ),
     mistake(
+        "ema-correction-kept-in-average", A, "ema",
+        "Divides the running average itself by 1 - beta^t (m = m / (1 - beta^t)) and carries "
+        "the corrected value into the next step, so the corrections pile up.",
+        "Your corrected averages drift further from the right ones at every step: you divided "
+        "m itself by 1 - beta^t, so the next step starts from an already corrected value. Keep "
+        "m uncorrected for the update, m = beta * m + (1 - beta) * x, and correct only the "
+        "value you store: out[t - 1] = m / (1 - beta^t).",
+        """
+        import numpy as np
+
+        def ema(values, beta, bias_correction=False):
+            m = np.zeros_like(values[0])
+            out = np.empty_like(values)
+            for t, x in enumerate(values, start=1):
+                m = beta * m + (1 - beta) * x
+                if bias_correction:
+                    m = m / (1 - beta ** t)
+                out[t - 1] = m
+            return out
+        """,
+        fails=("corrected",),
+    ),
+    mistake(
+        "ema-missing-one-minus-beta", A, "ema",
+        "Adds the whole new value, m = beta m + x (momentum's velocity), instead of "
+        "(1 - beta) x, so every average is 1 / (1 - beta) times too large.",
+        "Your averages are 1 / (1 - beta) times too large (10 times for beta = 0.9): the new "
+        "value enters with weight 1 - beta, m_t = beta m_(t-1) + (1 - beta) x_t. Without the "
+        "(1 - beta), m = beta * m + x is momentum's velocity, a sum, not an average.",
+        """
+        import numpy as np
+
+        def ema(values, beta, bias_correction=False):
+            m = np.zeros_like(values[0])
+            out = np.empty_like(values)
+            for t, x in enumerate(values, start=1):
+                m = beta * m + x
+                out[t - 1] = m / (1 - beta ** t) if bias_correction else m
+            return out
+        """,
+        fails=("plain", "corrected"),
+        shows=("constant-factor",),
+    ),
+    mistake(
         "momentum-wrong-sign", A, "sgd_momentum_step",
         "Adds the velocity to the parameters instead of subtracting it, so it climbs the loss.",
         "Your parameters move uphill: a descent step subtracts, param - lr * velocity.",
@@ -137,6 +181,35 @@ MISTAKES = [
         shows=("in-place",),
     ),
     mistake(
+        "momentum-lr-in-velocity", A, "sgd_momentum_step",
+        "Puts the learning rate into the velocity (v = mu v + lr g, then param - v): the same "
+        "parameters for a constant lr, but a velocity lr times PyTorch's.",
+        "Your new parameters are right but your velocity is lr times too small: you put the "
+        "learning rate inside it (v = momentum * v + lr * grad, then param - v). Here, as in "
+        "PyTorch, the velocity leaves lr out, v = momentum * v + grad, and the step is "
+        "param - lr * v.",
+        """
+        def sgd_momentum_step(param, grad, velocity, lr, momentum):
+            velocity = momentum * velocity + lr * grad
+            return param - velocity, velocity
+        """,
+        fails=("one_step",),
+    ),
+    mistake(
+        "momentum-velocity-descends", A, "sgd_momentum_step",
+        "Uses the other common form, v = mu v - lr g then param + v (CS231n's), whose velocity "
+        "is -lr times PyTorch's (the parameters agree for a constant lr).",
+        "Your new parameters are right but your velocity has the opposite sign and includes "
+        "the learning rate: you used v = momentum * v - lr * grad, then param + v. This "
+        "exercise (like PyTorch) keeps v = momentum * v + grad and steps param - lr * v.",
+        """
+        def sgd_momentum_step(param, grad, velocity, lr, momentum):
+            velocity = momentum * velocity - lr * grad
+            return param + velocity, velocity
+        """,
+        fails=("one_step",),
+    ),
+    mistake(
         "rmsprop-eps-inside-sqrt", A, "rmsprop_step",
         "Divides by sqrt(square_avg + eps) (the syllabus's formula) instead of "
         "sqrt(square_avg) + eps.",
@@ -182,6 +255,52 @@ MISTAKES = [
         """,
         fails=("step", "tiny_gradients"),
         shows=("in-place",),
+    ),
+    mistake(
+        "rmsprop-missing-one-minus-alpha", A, "rmsprop_step",
+        "Adds the whole g^2 to the decayed average, s = alpha s + g^2, instead of "
+        "(1 - alpha) g^2.",
+        "Your square_avg is too large (the new g^2 enters whole, so it tends to "
+        "g^2 / (1 - alpha)) and your steps too small: it is a moving average, "
+        "s = alpha * s + (1 - alpha) * g^2, where the new squared gradient gets weight "
+        "1 - alpha.",
+        """
+        import numpy as np
+
+        def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+            square_avg = alpha * square_avg + grad ** 2
+            return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
+        """,
+        fails=("step", "tiny_gradients"),
+    ),
+    mistake(
+        "rmsprop-alpha-swapped", A, "rmsprop_step",
+        "Gives the old average weight 1 - alpha and the new g^2 weight alpha.",
+        "Your square_avg follows the latest g^2 almost entirely: the old average keeps weight "
+        "alpha and the new squared gradient gets 1 - alpha, s = alpha * s + (1 - alpha) * g^2.",
+        """
+        import numpy as np
+
+        def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+            square_avg = (1 - alpha) * square_avg + alpha * grad ** 2
+            return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
+        """,
+        fails=("step", "tiny_gradients"),
+    ),
+    mistake(
+        "rmsprop-no-square-root", A, "rmsprop_step",
+        "Divides the gradient by square_avg + eps instead of sqrt(square_avg) + eps.",
+        "Your square_avg is right but your step has the wrong size: RMSprop divides by the "
+        "root of the average, g / (sqrt(s) + eps). Dividing by s itself makes the step about "
+        "1 / |g| (huge for small gradients, tiny for large ones) instead of about 1.",
+        """
+        import numpy as np
+
+        def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+            square_avg = alpha * square_avg + (1 - alpha) * grad ** 2
+            return param - lr * grad / (square_avg + eps), square_avg
+        """,
+        fails=("step", "tiny_gradients"),
     ),
     mistake(
         "adam-no-bias-correction", A, "adam_step",
@@ -249,21 +368,42 @@ MISTAKES = [
         fails=("one_step", "trajectory"),
     ),
     mistake(
-        "adam-step-count-off-by-one", A, "adam_step",
-        "Bias-corrects with t + 1 instead of t (counting steps from 0 inside the function).",
-        "Your bias correction uses the next step's count: t already counts from 1 (the first "
-        "step is t = 1), so divide by 1 - beta1^t and 1 - beta2^t, not by 1 - beta^(t + 1).",
+        "adam-returns-corrected-moments", A, "adam_step",
+        "Overwrites m and v with their bias-corrected values and returns those as the new "
+        "state, so the next step corrects them again.",
+        "Your step is right but the m and v you return are the bias-corrected ones, so the "
+        "next step divides them by 1 - beta^t once more: return the moving averages "
+        "themselves, m = beta1 * m + (1 - beta1) * grad and v likewise, and keep m_hat and "
+        "v_hat as separate names used only for this step.",
         """
         import numpy as np
 
         def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
             m = beta1 * m + (1 - beta1) * grad
             v = beta2 * v + (1 - beta2) * grad ** 2
-            m_hat, v_hat = m / (1 - beta1 ** (t + 1)), v / (1 - beta2 ** (t + 1))
-            return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+            m, v = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return param - lr * m / (np.sqrt(v) + eps), m, v
         """,
         fails=("one_step", "trajectory"),
-        shows=("step-ahead",),
+        shows=("constant-factor",),  # the returned m and v are 1/(1 - beta^t) times too large
+    ),
+    mistake(
+        "adam-no-square-root", A, "adam_step",
+        "Divides m_hat by v_hat + eps instead of sqrt(v_hat) + eps.",
+        "Your m and v are right but your step has the wrong size: Adam divides by the root of "
+        "the second moment, m_hat / (sqrt(v_hat) + eps). Dividing by v_hat itself makes the "
+        "step about lr / |g| (huge for small gradients, tiny for large ones) instead of about "
+        "lr.",
+        """
+        import numpy as np
+
+        def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return param - lr * m_hat / (v_hat + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
     ),
     mistake(
         "adamw-l2-in-gradient", A, "adamw_step",
@@ -323,5 +463,62 @@ MISTAKES = [
         """,
         fails=("one_step", "trajectory"),
         shows=("float64",),
+    ),
+    mistake(
+        "adamw-no-decay", A, "adamw_step",
+        "Takes the plain Adam step and never applies the weight decay.",
+        "Your weights are not decayed at all: this is plain Adam. AdamW first shrinks the "
+        "weights, param = param * (1 - lr * weight_decay), then takes the Adam step with the "
+        "plain gradient.",
+        """
+        import numpy as np
+
+        def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                       weight_decay=1e-2):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adamw-decay-after-step", A, "adamw_step",
+        "Shrinks the weights after the Adam step, (param - step) * (1 - lr wd), instead of "
+        "before it, so the decay also shrinks the step.",
+        "Your weights are decayed after the Adam step, so the decay also shrinks the step: "
+        "shrink the weights first, param = param * (1 - lr * weight_decay), then subtract the "
+        "Adam step, lr * m_hat / (sqrt(v_hat) + eps).",
+        """
+        import numpy as np
+
+        def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                       weight_decay=1e-2):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            param = param - lr * m_hat / (np.sqrt(v_hat) + eps)
+            return param * (1 - lr * weight_decay), m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adamw-eps-inside-sqrt", A, "adamw_step",
+        "Divides by sqrt(v_hat + eps) instead of sqrt(v_hat) + eps in the Adam step.",
+        "Your steps are too small where gradients are tiny: epsilon goes outside the square "
+        "root, m_hat / (sqrt(v_hat) + eps). Inside, it puts a floor of sqrt(eps) = 1e-4 under "
+        "the denominator.",
+        """
+        import numpy as np
+
+        def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                       weight_decay=1e-2):
+            param = param * (1 - lr * weight_decay)
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return param - lr * m_hat / np.sqrt(v_hat + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
     ),
 ]
