@@ -18,6 +18,8 @@ its hint says what usually causes it:
   way round (a sum or mean over the wrong axis);
 - ``transposed``: the transpose of nnlib's matrix;
 - ``only-at-zero``: wrong only where the input is exactly 0 (the convention at a kink);
+- ``all-zeros``: all zeros where nnlib's result is not (an array never filled);
+- ``argument-returned``: one of the arguments returned unchanged (the old state, the input);
 - ``negatives-zeroed``: nnlib's result with its negative entries set to 0 (a ReLU too many);
 - ``reciprocal``: one over nnlib's result (a ratio upside down);
 - ``sign-flipped``, ``outputs-swapped``, ``arguments-swapped``, ``argument-ignored``: nnlib
@@ -647,6 +649,48 @@ def _reciprocal(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
                 "is wrong: a ratio upside down (the numerator and the denominator swapped).")
 
 
+def _argument_returned(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """A wrong result that is one of the arguments, unchanged, on every case where it is wrong."""
+    names = argument_names(aspect)
+    wrong = _wrong_fields(aspect, cases, outcomes, expected)
+    if not wrong:
+        return None
+    seen = None
+    for case, name, value, wanted in wrong:
+        pair = _as_arrays(value, wanted)
+        if pair is None:
+            return None
+        given = [(names[i] if i < len(names) else f"argument {i + 1}", a)
+                 for i, a in enumerate(case.args)] + list(dict(case.kwargs).items())
+        same = {n for n, a in given if isinstance(a, np.ndarray) and a.shape == pair[0].shape
+                and np.array_equal(np.asarray(a, np.float64), pair[0])}
+        if not same:
+            return None
+        seen = (name, same if seen is None or seen[0] != name else seen[1] & same)
+        if not seen[1]:
+            return None
+    name, same = seen
+    argument = sorted(same)[0]
+    return _tag("argument-returned", f"{name}: you returned the `{argument}` you were given, "
+                f"unchanged, on every case where it is wrong. Did you compute the new value "
+                f"under another name and return the old one, or skip the update on some path?")
+
+
+def _all_zeros(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """All zeros where nnlib's result is not, on every case where it is wrong."""
+    wrong = _wrong_fields(aspect, cases, outcomes, expected)
+    if not wrong:
+        return None
+    for case, name, value, wanted in wrong:
+        pair = _as_arrays(value, wanted)
+        if pair is None or pair[0].size < 2 or pair[0].any() or not pair[1].any():
+            return None
+    name = wrong[0][1]
+    return _tag("all-zeros", f"{name}: your result is all zeros where nnlib's is not: an array "
+                "made with np.zeros and never filled (a loop that never runs, or results written "
+                "into a copy or another array) or a return before the computation.")
+
+
 def _negatives_zeroed(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
     """nnlib's result with its negative entries set to 0 (a ReLU too many)."""
     wrong = _wrong_fields(aspect, cases, outcomes, expected)
@@ -779,7 +823,8 @@ def _probes(aspect: Aspect, impl, cases, outcomes, expected, probes=None,
 
 #: The symptoms, most specific first; the first two that hold are named.
 _SYMPTOMS = (_in_place, _probes, _float64, _non_finite, _off_by_one, _other_axis, _transposed,
-             _only_at_zero, _negatives_zeroed, _reciprocal, _general, _constant_factor)
+             _only_at_zero, _all_zeros, _argument_returned, _negatives_zeroed, _reciprocal,
+             _general, _constant_factor)
 
 
 def diagnose(aspect: Aspect, impl, cases: list[Case],

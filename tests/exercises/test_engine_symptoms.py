@@ -233,6 +233,24 @@ def test_a_sign_swapped_values_and_an_ignored_argument_are_named(no_bank):
     assert failure.symptoms == ("argument-ignored",) and "`alpha`" in str(failure)
 
 
+def test_an_argument_returned_unchanged_and_an_array_never_filled_are_named(no_bank):
+    def sgd_momentum_step(param, grad, velocity, lr, momentum):
+        new_velocity = momentum * velocity + grad
+        return param - lr * new_velocity, velocity  # the old velocity
+
+    failure = _failure("sgd_momentum_step.one_step", sgd_momentum_step)
+    assert failure.symptoms == ("argument-returned",) and "`velocity`" in str(failure)
+
+    def linear_forward(X, W, b):
+        out = np.zeros((X.shape[0], W.shape[1]), dtype=X.dtype)
+        for i in range(len(out)):
+            row = out[i].copy()
+            row += X[i] @ W + b  # written into a copy
+        return out
+
+    assert _failure("linear_forward.values", linear_forward).symptoms == ("all-zeros",)
+
+
 def test_conventions_swapped_are_named(no_bank):
     class Dropout:  # keeps each entry with probability p
         def __init__(self, p, rng):
