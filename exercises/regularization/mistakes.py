@@ -38,6 +38,69 @@ MISTAKES = [
         shows=("constant-factor",),  # 2
     ),
     mistake(
+        "l2-mean-instead-of-sum", A, "l2_penalty",
+        "Averages w^2 over each array (np.mean) instead of summing it.",
+        "Your penalty is too small by the number of weights in each array: the L2 penalty is "
+        "(lambda / 2) * sum(w^2), a sum over every weight of every array (np.sum, not "
+        "np.mean), which is what makes its gradient lambda * w for each weight.",
+        """
+        import numpy as np
+
+        def l2_penalty(weights, strength):
+            value = 0.5 * strength * sum(np.mean(w ** 2) for w in weights)
+            return value, [strength * w for w in weights]
+        """,
+        fails=("value",),
+    ),
+    mistake(
+        "l2-norm-not-squared", A, "l2_penalty",
+        "Uses the norm of each array, np.linalg.norm(w), where its square sum(w^2) is asked.",
+        "Your penalty uses the norm of each array, sqrt(sum(w^2)), without squaring it: the L2 "
+        "penalty is (lambda / 2) * sum(w^2), the squared norm (np.sum(w ** 2), or "
+        "np.linalg.norm(w) ** 2).",
+        """
+        import numpy as np
+
+        def l2_penalty(weights, strength):
+            value = 0.5 * strength * sum(np.linalg.norm(w) for w in weights)
+            return value, [strength * w for w in weights]
+        """,
+        fails=("value",),
+    ),
+    mistake(
+        "l2-value-only-last-array", A, "l2_penalty",
+        "Assigns the penalty in a loop over the arrays (value = ...) instead of adding to it, "
+        "so only the last array counts.",
+        "Your penalty counts only one of the weight arrays (the last): in your loop over the "
+        "arrays, add each array's share to the total, value += 0.5 * strength * np.sum(w ** 2), "
+        "instead of assigning it.",
+        """
+        import numpy as np
+
+        def l2_penalty(weights, strength):
+            value, grads = 0.0, []
+            for w in weights:
+                value = 0.5 * strength * np.sum(w ** 2)
+                grads.append(strength * w)
+            return value, grads
+        """,
+        fails=("value",),
+    ),
+    mistake(
+        "l2-gradient-missing-strength", A, "l2_penalty",
+        "Returns w as the gradient, forgetting the factor lambda.",
+        "Your gradient is the weights themselves: the penalty is multiplied by lambda "
+        "(strength), and so is its gradient, lambda * w.",
+        """
+        import numpy as np
+
+        def l2_penalty(weights, strength):
+            value = 0.5 * strength * sum(np.sum(w ** 2) for w in weights)
+            return value, [w for w in weights]
+        """,
+        fails=("gradient",),
+    ),
+    mistake(
         "l1-mean-instead-of-sum", A, "l1_penalty",
         "Averages |w| over each array (np.mean) instead of summing it.",
         "Your penalty is too small by the number of weights in each array: the L1 penalty is "
@@ -65,6 +128,7 @@ MISTAKES = [
             return value, [-strength * np.sign(w) for w in weights]
         """,
         fails=("gradient",),
+        shows=("sign-flipped",),
     ),
     mistake(
         "l1-gradient-like-l2", A, "l1_penalty",
@@ -80,6 +144,50 @@ MISTAKES = [
             return value, [strength * w for w in weights]
         """,
         fails=("gradient",),
+    ),
+    mistake(
+        "l1-gradient-one-at-zero", A, "l1_penalty",
+        "Takes the sign as +1 where w = 0 (np.where(w >= 0, 1, -1)) instead of 0.",
+        "Your gradient is +lambda where a weight is exactly 0: the task takes the gradient of "
+        "|w| at 0 to be 0, as np.sign does, so use strength * np.sign(w) (np.where(w >= 0, 1, "
+        "-1) gives 1 at 0).",
+        """
+        import numpy as np
+
+        def l1_penalty(weights, strength):
+            value = strength * sum(np.sum(np.abs(w)) for w in weights)
+            return value, [strength * np.where(w >= 0, 1, -1) for w in weights]
+        """,
+        fails=("gradient",),
+    ),
+    mistake(
+        "l1-gradient-minus-one-at-zero", A, "l1_penalty",
+        "Takes the sign as -1 where w = 0 (np.where(w > 0, 1, -1)) instead of 0.",
+        "Your gradient is -lambda where a weight is exactly 0: the task takes the gradient of "
+        "|w| at 0 to be 0, as np.sign does, so use strength * np.sign(w) (np.where(w > 0, 1, "
+        "-1) gives -1 at 0).",
+        """
+        import numpy as np
+
+        def l1_penalty(weights, strength):
+            value = strength * sum(np.sum(np.abs(w)) for w in weights)
+            return value, [strength * np.where(w > 0, 1, -1) for w in weights]
+        """,
+        fails=("gradient",),
+    ),
+    mistake(
+        "l1-value-without-abs", A, "l1_penalty",
+        "Sums the weights themselves instead of their absolute values.",
+        "Your penalty sums the weights themselves, so negative weights lower it: the L1 "
+        "penalty is lambda * sum(|w|), with np.abs(w).",
+        """
+        import numpy as np
+
+        def l1_penalty(weights, strength):
+            value = strength * sum(np.sum(w) for w in weights)
+            return value, [strength * np.sign(w) for w in weights]
+        """,
+        fails=("value",),
     ),
     mistake(
         "dropout-no-scaling", A, "Dropout",
@@ -179,6 +287,32 @@ MISTAKES = [
         """,
         fails=("forward", "backward"),
         shows=("dropout-keep-probability", "nan-inf"),  # p = 0: 0 / 0
+    ),
+    mistake(
+        "dropout-backward-unscaled", A, "Dropout",
+        "Keeps the 0/1 mask for backward and scales only the forward output by 1 / (1 - p), so "
+        "the gradient of the kept entries lacks the scale.",
+        "Your backward pass zeroes the right entries but does not scale the others as forward "
+        "did: forward multiplies the kept entries by 1 / (1 - p), so backward must multiply "
+        "grad_out by that same scaled mask. Store the mask already scaled, "
+        "keep / (1 - p), and use it in both passes.",
+        """
+        import numpy as np
+
+        class Dropout:
+            def __init__(self, p, rng):
+                self.p, self.rng, self.mask = p, rng, None
+
+            def forward(self, x, training=True):
+                if not training:
+                    return x
+                self.mask = (self.rng.random(x.shape) >= self.p).astype(x.dtype)
+                return x * self.mask / (1 - self.p)
+
+            def backward(self, grad_out):
+                return grad_out * self.mask
+        """,
+        fails=("backward",),
     ),
     mistake(
         "dropout-active-in-evaluation", A, "Dropout",
@@ -321,6 +455,29 @@ MISTAKES = [
         fails=("running_stats",),
     ),
     mistake(
+        "batchnorm-forward-no-eps", A, "batchnorm_forward",
+        "Normalizes with sqrt(var) instead of sqrt(var + eps).",
+        "Your output divides by sqrt(var) without epsilon: normalize with "
+        "(x - mean) / sqrt(var + eps), in both modes. Without it, a feature that is constant "
+        "over the batch divides 0 by 0 (nan), and the outputs are slightly off everywhere.",
+        """
+        import numpy as np
+
+        def batchnorm_forward(x, gamma, beta, running_mean, running_var, training,
+                              momentum=0.1, eps=1e-5):
+            if training:
+                n = x.shape[0]
+                mean, var = x.mean(axis=0), x.var(axis=0)
+                running_mean = (1 - momentum) * running_mean + momentum * mean
+                running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+            else:
+                mean, var = running_mean, running_var
+            return gamma * (x - mean) / np.sqrt(var) + beta, running_mean, running_var
+        """,
+        fails=("training_output", "eval_output"),
+        shows=("nan-inf",),  # 0 / 0 for a feature constant over the batch (grading's case)
+    ),
+    mistake(
         "batchnorm-backward-ignores-batch-statistics", A, "batchnorm_backward",
         "Backpropagates as if the mean and variance were constants (grad_out * gamma / std), "
         "the evaluation-mode formula.",
@@ -380,11 +537,76 @@ MISTAKES = [
         shows=("constant-factor",),  # 1/N
     ),
     mistake(
+        "batchnorm-backward-grad-x-without-gamma", A, "batchnorm_backward",
+        "Uses G instead of G * gamma (G hat) in the input gradient.",
+        "Your input gradient leaves gamma out: the output is gamma * x_hat + beta, so the "
+        "gradient reaching x_hat is G_hat = grad_out * gamma, and all three terms of dx use "
+        "G_hat, not grad_out.",
+        """
+        import numpy as np
+
+        def batchnorm_backward(grad_out, x, gamma, eps=1e-5):
+            n = x.shape[0]
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            inv_std = 1.0 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            g = grad_out
+            grad_x = inv_std / n * (n * g - g.sum(axis=0) - x_hat * np.sum(g * x_hat, axis=0))
+            return grad_x, np.sum(grad_out * x_hat, axis=0), grad_out.sum(axis=0)
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "batchnorm-backward-gamma-gradient-times-gamma", A, "batchnorm_backward",
+        "Computes the gradient of gamma from G * gamma (G hat) instead of G.",
+        "Your gradient of gamma has gamma in it: dgamma = sum(grad_out * x_hat) over the "
+        "batch, with grad_out itself; G_hat = grad_out * gamma is only for the input "
+        "gradient.",
+        """
+        import numpy as np
+
+        def batchnorm_backward(grad_out, x, gamma, eps=1e-5):
+            n = x.shape[0]
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            inv_std = 1.0 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            g = grad_out * gamma
+            grad_x = inv_std / n * (n * g - g.sum(axis=0) - x_hat * np.sum(g * x_hat, axis=0))
+            return grad_x, np.sum(g * x_hat, axis=0), grad_out.sum(axis=0)
+        """,
+        fails=("param_grads",),
+    ),
+    mistake(
+        "batchnorm-backward-gamma-gradient-uses-x", A, "batchnorm_backward",
+        "Computes the gradient of gamma as sum(G * x) instead of sum(G * x_hat).",
+        "Your gradient of gamma uses the raw input x: gamma multiplies the normalized input, "
+        "so dgamma = sum(grad_out * x_hat) over the batch, with "
+        "x_hat = (x - mean) / sqrt(var + eps).",
+        """
+        import numpy as np
+
+        def batchnorm_backward(grad_out, x, gamma, eps=1e-5):
+            n = x.shape[0]
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            inv_std = 1.0 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            g = grad_out * gamma
+            grad_x = inv_std / n * (n * g - g.sum(axis=0) - x_hat * np.sum(g * x_hat, axis=0))
+            return grad_x, np.sum(grad_out * x, axis=0), grad_out.sum(axis=0)
+        """,
+        fails=("param_grads",),
+    ),
+    mistake(
         "early-stopping-no-restore", A, "EarlyStopping",
-        "Stops at the right time but restore() does nothing, so the model keeps the last "
-        "epoch's weights.",
-        "After restore() the weights are the last epoch's, not the best epoch's: save a copy of "
-        "the weights whenever the validation loss improves, and copy them back in restore().",
+        "Stops at the right time but restore() leaves the caller's arrays with the last "
+        "epoch's weights: restore() does nothing, or rebinds a name (w = best) instead of "
+        "writing into the arrays, or the saved \"best\" weights are references to the arrays "
+        "training changes (or are saved at every epoch).",
+        "After restore() the weights are still the last epoch's: restore() changed nothing in "
+        "the caller's arrays. Check both halves: update() must save copies, "
+        "[w.copy() for w in weights], and only when the loss improves (references to the "
+        "arrays follow training); restore() must write into each array, w[...] = best "
+        "(assigning w = best only rebinds a local name).",
         """
         class EarlyStopping:
             def __init__(self, patience, min_delta=0.0):
@@ -400,34 +622,6 @@ MISTAKES = [
 
             def restore(self, weights):
                 pass
-        """,
-        fails=("restore",),
-    ),
-    mistake(
-        "early-stopping-saves-references", A, "EarlyStopping",
-        "Saves the weight arrays themselves instead of copies, so the \"best\" weights change "
-        "with every training step.",
-        "After restore() the weights are the last epoch's: you saved references to the arrays, "
-        "which training keeps changing in place. Save copies, [w.copy() for w in weights], and "
-        "copy them back with w[...] = best.",
-        """
-        class EarlyStopping:
-            def __init__(self, patience, min_delta=0.0):
-                self.patience, self.min_delta = patience, min_delta
-                self.best, self.wait, self.best_weights = float("inf"), 0, None
-
-            def update(self, value, weights):
-                if value < self.best - self.min_delta:
-                    self.best, self.wait = value, 0
-                    self.best_weights = list(weights)
-                    return False
-                self.wait += 1
-                return self.wait >= self.patience
-
-            def restore(self, weights):
-                if self.best_weights is not None:
-                    for w, best in zip(weights, self.best_weights):
-                        w[...] = best
         """,
         fails=("restore",),
     ),
@@ -512,5 +706,61 @@ MISTAKES = [
         """,
         fails=("stop",),
         shows=("patience-plus-one",),
+    ),
+    mistake(
+        "early-stopping-tie-improves", A, "EarlyStopping",
+        "Counts value <= best - min_delta as an improvement: a loss exactly at the threshold "
+        "(a tie, with min_delta = 0) resets the count and replaces the best weights.",
+        "You count an epoch whose loss is exactly best - min_delta (a tie with the best, when "
+        "min_delta = 0) as an improvement: the comparison is strict, value < best - min_delta, "
+        "so such an epoch adds one to the count and keeps the earlier best weights.",
+        """
+        class EarlyStopping:
+            def __init__(self, patience, min_delta=0.0):
+                self.patience, self.min_delta = patience, min_delta
+                self.best, self.wait, self.best_weights = float("inf"), 0, None
+
+            def update(self, value, weights):
+                if value <= self.best - self.min_delta:
+                    self.best, self.wait = value, 0
+                    self.best_weights = [w.copy() for w in weights]
+                    return False
+                self.wait += 1
+                return self.wait >= self.patience
+
+            def restore(self, weights):
+                if self.best_weights is not None:
+                    for w, best in zip(weights, self.best_weights):
+                        w[...] = best
+        """,
+        fails=("stop", "restore"),
+    ),
+    mistake(
+        "early-stopping-count-not-reset", A, "EarlyStopping",
+        "Never resets the count of epochs without improvement when the loss improves, so "
+        "the bad epochs before an improvement still count.",
+        "You stop too early when the loss improves again after a bad epoch: the count is of "
+        "epochs since the last improvement, so set it back to 0 (self.wait = 0) whenever an "
+        "epoch improves.",
+        """
+        class EarlyStopping:
+            def __init__(self, patience, min_delta=0.0):
+                self.patience, self.min_delta = patience, min_delta
+                self.best, self.wait, self.best_weights = float("inf"), 0, None
+
+            def update(self, value, weights):
+                if value < self.best - self.min_delta:
+                    self.best = value
+                    self.best_weights = [w.copy() for w in weights]
+                    return False
+                self.wait += 1
+                return self.wait >= self.patience
+
+            def restore(self, weights):
+                if self.best_weights is not None:
+                    for w, best in zip(weights, self.best_weights):
+                        w[...] = best
+        """,
+        fails=("stop",),
     ),
 ]
