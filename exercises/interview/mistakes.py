@@ -11,7 +11,9 @@ MISTAKES = [
         "statistics (and updates its running ones) and dropout stays active.",
         "Your predictions were made in training mode: call model.eval() first, so that batch "
         "norm uses its running statistics and dropout is off. (In training mode a batch of one "
-        "cannot even be normalized, and the running statistics change as you predict.)",
+        "cannot even be normalized, and the running statistics change as you predict.) Mind "
+        "the parentheses, model.eval() and not model.eval, and use the method: setting "
+        "model.training = False changes the container's flag, not its layers'.",
         """
         def predict(model, X):
             return model(X)
@@ -68,6 +70,45 @@ MISTAKES = [
         fails=("predictions",),
     ),
     mistake(
+        "xor-network-never-above-half", A, "xor_network",
+        "The output is at most 0.5 at every corner (here exactly 0.5 at (0, 1) and (1, 0)), "
+        "so the network predicts 0 everywhere.",
+        "Your network never gives an output above 0.5, so it says 0 at every corner: at (0, 1) "
+        "and (1, 0) the output must be clearly above 0.5 (exactly 0.5 is not above it, and "
+        "the threshold is 0.5, not 0), while (0, 0) and (1, 1) stay below. Work out "
+        "ReLU(x @ W1 + b1) @ W2 + b2 by hand at each corner.",
+        """
+        import numpy as np
+
+        def xor_network():
+            W1 = np.array([[1.0, 1.0], [1.0, 1.0]])
+            b1 = np.array([0.0, -1.0])
+            W2 = np.array([[0.5], [-1.0]])
+            b2 = np.array([0.0])
+            return W1, b1, W2, b2
+        """,
+        fails=("predictions",),
+        shows=("all-zeros",),  # the predictions are all 0 (this entry is named before it)
+    ),
+    mistake(
+        "xor-network-inverted", A, "xor_network",
+        "The network computes XNOR: its output is above 0.5 exactly where XOR's is not.",
+        "Your network gives the opposite answer at every corner (1 for (0, 0) and (1, 1), 0 "
+        "for (0, 1) and (1, 0)): that is XNOR, NOT XOR. Flip the output: negate W2 and "
+        "replace b2 by 1 - b2, so that the output o becomes 1 - o.",
+        """
+        import numpy as np
+
+        def xor_network():
+            W1 = np.array([[1.0, 1.0], [1.0, 1.0]])
+            b1 = np.array([0.0, -1.0])
+            W2 = np.array([[-1.0], [2.0]])
+            b2 = np.array([1.0])
+            return W1, b1, W2, b2
+        """,
+        fails=("predictions",),
+    ),
+    mistake(
         "adam-ratio-without-square-root", A, "adam_first_step_ratio",
         "Divides (1 - beta1) by (1 - beta2) instead of its square root.",
         "Your ratio is far too large: Adam divides m by sqrt(v), and after one step "
@@ -93,5 +134,19 @@ MISTAKES = [
         """,
         fails=("ratio",),
         shows=("reciprocal",),
+    ),
+    mistake(
+        "adam-ratio-ignores-v", A, "adam_first_step_ratio",
+        "Compares only the first moments, m_1 / m_hat_1 = 1 - beta1, leaving out v and its "
+        "correction.",
+        "Your ratio leaves out the second moment: Adam's step is m / sqrt(v), and v_1 = "
+        "(1 - beta2) g^2 is bias-corrected too. Without correction the first step is "
+        "(1 - beta1) g / sqrt((1 - beta2) g^2) times lr; with it, g / |g| times lr. Divide "
+        "the first by the second.",
+        """
+        def adam_first_step_ratio(beta1, beta2):
+            return 1 - beta1
+        """,
+        fails=("ratio",),
     ),
 ]
