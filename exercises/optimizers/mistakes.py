@@ -87,8 +87,8 @@ MISTAKES = [
         "ema-correction-kept-in-average", A, "ema",
         "Divides the running average itself by 1 - beta^t (m = m / (1 - beta^t)) and carries "
         "the corrected value into the next step, so the corrections pile up.",
-        "Your corrected averages drift further from the right ones at every step: you divided "
-        "m itself by 1 - beta^t, so the next step starts from an already corrected value. Keep "
+        "Your first corrected average is right but the later ones are not: you divided m "
+        "itself by 1 - beta^t, so the next step starts from an already corrected value. Keep "
         "m uncorrected for the update, m = beta * m + (1 - beta) * x, and correct only the "
         "value you store: out[t - 1] = m / (1 - beta^t).",
         """
@@ -292,7 +292,7 @@ MISTAKES = [
         "Divides the gradient by square_avg + eps instead of sqrt(square_avg) + eps.",
         "Your square_avg is right but your step has the wrong size: RMSprop divides by the "
         "root of the average, g / (sqrt(s) + eps). Dividing by s itself makes the step about "
-        "1 / |g| (huge for small gradients, tiny for large ones) instead of about 1.",
+        "lr / |g| (huge for small gradients, tiny for large ones) instead of about lr.",
         """
         import numpy as np
 
