@@ -685,6 +685,8 @@ def _all_zeros(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | Non
         pair = _as_arrays(value, wanted)
         if pair is None or pair[0].size < 2 or pair[0].any() or not pair[1].any():
             return None
+        if np.isin(pair[1], (0.0, 1.0)).all():
+            return None  # labels or a mask: all zeros is a prediction, not an array left empty
     name = wrong[0][1]
     return _tag("all-zeros", f"{name}: your result is all zeros where nnlib's is not: an array "
                 "made with np.zeros and never filled (a loop that never runs, or results written "
