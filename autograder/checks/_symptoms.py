@@ -5,6 +5,8 @@ its hint says what usually causes it:
 
 - ``in-place``: an array the caller owns (an input, a state array) changed during the call; the
   line of the learner's code that changed it (:func:`first_change`);
+- ``keepdims``: a broadcast error between an array and its reduction over the last axis;
+- ``pad-every-axis``: np.pad with one number on images (it pads the batch and channel axes);
 - ``nan-inf``: nan or inf where nnlib is finite; the line of the learner's code where the first
   one appeared (found by tracing their code, :func:`first_line`), and numpy's warning;
 - ``float64``: a float64 result for float32 inputs; the line where the first float64 value
@@ -37,6 +39,7 @@ from __future__ import annotations
 import linecache
 import math
 import os
+import re
 import sys
 from typing import Any, Callable
 
@@ -264,6 +267,69 @@ def _non_finite(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
             hint += (" exp of a large number overflows to inf; 0/0, inf - inf and inf/inf give "
                      "nan; log(0) is -inf and the log or square root of a negative number nan.")
             return _tag("nan-inf", hint)
+    return None
+
+
+_BROADCAST = re.compile(r"operands could not be broadcast together with shapes ([\d(), ]+?) "
+                        r"\(([\d, ]*)\)")
+
+
+def _shape(text: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in text.strip("() ").split(",") if v.strip())
+
+
+def _dropped_axis(error: BaseException) -> tuple[tuple, tuple] | None:
+    """The two shapes of a broadcast error when one is the other without its last axis."""
+    found = _BROADCAST.search(str(error))
+    if not isinstance(error, ValueError) or not found:
+        return None
+    shapes = [_shape(found.group(1))] + [_shape(found.group(2))]
+    big, small = sorted(shapes, key=len, reverse=True)[:2]
+    if len(big) >= 2 and big[:-1] == small and big[-1] != 1:
+        return big, small
+    return None
+
+
+def _keepdims(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """A broadcast error between an array and its own reduction over the last axis."""
+    for case, outcome in zip(cases, outcomes):
+        shapes = _dropped_axis(outcome.error) if outcome.error is not None else None
+        if shapes:
+            big, small = shapes
+            return _tag("keepdims", f"Your code combines an array of shape {big} with one of "
+                        f"shape {small} ({case.label}): a sum, mean or max over the last axis "
+                        f"that dropped that axis. Pass keepdims=True (shape {big[:-1] + (1,)}) "
+                        f"so that each row's value lines up with its row.")
+    return None
+
+
+def _pad_every_axis(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """np.pad called with a single number on an array of 3 or more axes (it pads all of them,
+    the batch and channel axes too), seen by re-running the first wrong case."""
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        if outcome.value is not None and not compare(aspect, case, outcome.value, exp):
+            continue
+        calls = []
+        original = np.pad
+
+        def recording_pad(array, pad_width, *args, **kwargs):
+            calls.append((np.ndim(array), pad_width))
+            return original(array, pad_width, *args, **kwargs)
+
+        np.pad = recording_pad
+        try:
+            aspect.observe(impl, case)
+        except Exception:  # noqa: BLE001 - the learner's code may raise; the calls stand
+            pass
+        finally:
+            np.pad = original
+        for ndim, width in calls:
+            if ndim >= 3 and np.ndim(width) == 0 and width:
+                return _tag("pad-every-axis", f"np.pad(x, {width!r}) pads every axis of x by "
+                            f"{width!r}, the batch and channel axes too ({case.label}). Give one "
+                            f"(before, after) pair per axis: np.pad(x, ((0, 0), (0, 0), (p, p), "
+                            f"(p, p))).")
+        return None
     return None
 
 
@@ -824,7 +890,7 @@ def _probes(aspect: Aspect, impl, cases, outcomes, expected, probes=None,
 
 
 #: The symptoms, most specific first; the first two that hold are named.
-_SYMPTOMS = (_in_place, _probes, _float64, _non_finite, _off_by_one, _other_axis, _transposed,
+_SYMPTOMS = (_in_place, _keepdims, _pad_every_axis, _probes, _float64, _non_finite, _off_by_one, _other_axis, _transposed,
              _only_at_zero, _all_zeros, _argument_returned, _negatives_zeroed, _reciprocal,
              _general, _constant_factor)
 

@@ -573,6 +573,7 @@ MISTAKES = [
             return e / e.sum(axis=-1)
         """,
         fails=("values", "large_inputs"),
+        shows=("keepdims",),
     ),
     mistake(
         "softmax-whole-array", A, "softmax",

@@ -1193,6 +1193,7 @@ MISTAKES = [
             return out + bias[:, None, None]
         """,
         fails=("stride_padding",),
+        shows=("pad-every-axis",),
     ),
     mistake(
         "conv-output-size-off-by-one", A, "conv2d_forward",

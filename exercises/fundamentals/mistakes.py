@@ -577,6 +577,7 @@ MISTAKES = [
             return loss, grad / len(labels)
         """,
         fails=("value", "gradient", "large_logits"),
+        shows=("keepdims",),
     ),
     mistake(
         "cross-entropy-loss-sign", A, "cross_entropy",

@@ -251,6 +251,29 @@ def test_an_argument_returned_unchanged_and_an_array_never_filled_are_named(no_b
     assert _failure("linear_forward.values", linear_forward).symptoms == ("all-zeros",)
 
 
+def test_a_reduction_without_keepdims_and_np_pad_on_every_axis_are_named(no_bank):
+    def softmax(x):
+        e = np.exp(x - x.max(axis=-1))
+        return e / e.sum(axis=-1)
+
+    failure = _failure("softmax.values", softmax)
+    assert failure.symptoms == ("keepdims",) and "keepdims=True" in str(failure)
+
+    def conv2d_forward(x, weight, bias, stride=1, padding=0):
+        xp = np.pad(x, padding)  # pads the batch and channel axes too
+        (n, _, h, w), (o, _, kh, kw) = x.shape, weight.shape
+        ho, wo = (h + 2 * padding - kh) // stride + 1, (w + 2 * padding - kw) // stride + 1
+        out = np.zeros((n, o, ho, wo), dtype=x.dtype)
+        for i in range(ho):
+            for j in range(wo):
+                patch = xp[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+                out[:, :, i, j] = np.tensordot(patch, weight, ([1, 2, 3], [1, 2, 3])) + bias
+        return out
+
+    failure = _failure("conv2d_forward.stride_padding", conv2d_forward)
+    assert "pad-every-axis" in failure.symptoms
+
+
 def test_conventions_swapped_are_named(no_bank):
     class Dropout:  # keeps each entry with probability p
         def __init__(self, p, rng):
