@@ -97,13 +97,30 @@ def _xor_predictions(weights, X):
     return (net(X)[:, 0] > 0.5).astype(np.int64)
 
 
+#: How far each coordinate of a corner may move and keep its class (the task's margin).
+XOR_MARGIN = 0.05
+
+
 def _xor_cases(rng, hidden):
     corners, _ = data.xor()
-    cases = [Case("the four corners (0, 0), (0, 1), (1, 0), (1, 1)", (corners,))]
+    diagonals = XOR_MARGIN * np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
+    cases = [Case("the four corners (0, 0), (0, 1), (1, 0), (1, 1)", (corners,)),
+             Case(f"the four corners in turn, each moved by {XOR_MARGIN} along both coordinates "
+                  "in the four diagonal directions (+, +), (+, -), (-, +), (-, -): 16 inputs",
+                  ((corners[:, None, :] + diagonals[None, :, :]).reshape(-1, 2),))]
     if hidden:
-        jitter = np.array([[0.04, -0.03], [-0.05, 0.02], [0.03, 0.05], [-0.02, -0.04]])
-        cases.append(Case("the four corners moved by up to 0.05", (corners + jitter,)))
+        moves = rng.uniform(-XOR_MARGIN, XOR_MARGIN, (len(corners), 3, 2))
+        cases.append(Case(f"the four corners in turn, each moved three times by random amounts "
+                          f"up to {XOR_MARGIN} along each coordinate: 12 inputs",
+                          ((corners[:, None, :] + moves).reshape(-1, 2),)))
     return cases
+
+
+def _xor_labels(case):
+    """XOR of the nearest corner: moving an input by up to the margin keeps its class."""
+    (X,), _ = case.fresh_args()
+    corner = np.round(X).astype(np.int64)
+    return {"predictions (output > 0.5)": corner[:, 0] ^ corner[:, 1]}
 
 
 def _xor_observe(impl, case):
@@ -116,7 +133,7 @@ register(
     Part("xor_network", ASSIGNMENT, "A network that computes XOR, by hand", "01_fundamentals",
          "fundamentals-xor", "xor_network()"),
     Aspect("xor_network", "predictions", "the network's predictions on XOR", _xor_cases,
-           _xor_observe, lambda case: {"predictions (output > 0.5)": data.xor()[1]}),
+           _xor_observe, _xor_labels),
 )
 
 

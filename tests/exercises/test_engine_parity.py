@@ -1,9 +1,9 @@
 """Self-check parity: every kind of case the grade uses has a visible case of the same kind.
 
 The kinds are computed from each case's arguments (``autograder.checks._core.case_kinds``:
-float32, all-zero / large / tiny arrays by argument, a batch of one, a step counter above 1, a
-flag's value, a model's mode), never declared by hand, so a hidden case of a new kind fails
-here until the self-check shows one like it. The hidden cases are drawn with several seeds, as
+float32, all-zero / large / tiny arrays by argument, arrays off whole numbers (points moved off
+a grid), a batch of one, a step counter above 1, a flag's value, a model's mode), never declared
+by hand, so a hidden case of a new kind fails here until the self-check shows one like it. The hidden cases are drawn with several seeds, as
 each notebook's hidden tests use their own.
 """
 from __future__ import annotations
@@ -42,7 +42,11 @@ def test_the_kinds_are_computed_from_the_arrays():
     x32 = np.zeros((1, 3), np.float32)
     kinds = case_kinds(Case("c", (x32, np.full(2, 1e3), np.full(2, 1e-6), 5, True)),
                        ("x", "w", "g", "t", "training"))
-    assert kinds == {"float32", "all-zero x", "a batch of one", "large w", "tiny g", "t > 1",
-                     "training = True"}
+    assert kinds == {"float32", "all-zero x", "a batch of one", "large w", "tiny g",
+                     "g off whole numbers", "t > 1", "training = True"}
+    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    assert case_kinds(Case("c", (corners,)), ("X",)) == set()
+    assert case_kinds(Case("c", (corners + 0.05,)), ("X",)) == {"X off whole numbers"}
+    assert case_kinds(Case("c", (np.array([-300.5, 2.0]),)), ("x",)) == {"large x"}
     assert case_kinds(Case("c", ([np.ones((2, 2)), np.zeros(2)], 1)), ("grads", "t")) == {
         "all-zero grads"}
