@@ -27,6 +27,9 @@ its hint says what usually causes it:
 - ``sign-flipped``, ``outputs-swapped``, ``arguments-swapped``, ``argument-ignored``: nnlib
   re-run with the sign of one result flipped, two results or two same-shaped arguments swapped,
   or one argument at its default value (a value written into the code);
+- ``only-large``, ``only-tiny``, ``only-zeros``, ``only-later-steps``, ``only-one-flag-value``,
+  ``only-zero-argument``, ``only-one-mode``: wrong on exactly the cases of one kind
+  (:func:`~._core.case_kinds`), a few among many right ones, with what usually goes wrong there;
 - the aspect's own probes (:class:`~._core.Probe`): nnlib re-run on changed inputs, e.g. a step
   counter off by one (``step-ahead``, ``step-behind``) or a mode mix-up.
 
@@ -47,8 +50,8 @@ import numpy as np
 
 from autograder import content
 from autograder.checks._core import (
-    _PACKAGE_DIR, Aspect, Case, Outcome, Probe, _array_leaves, argument_names, compare,
-    outcomes_agree, reference, run,
+    _PACKAGE_DIR, Aspect, Case, Outcome, Probe, _array_leaves, argument_names, case_kinds,
+    compare, outcomes_agree, reference, run,
 )
 
 #: How a symptom is tagged in a failure message: ``[symptom: <id>]``.
@@ -889,10 +892,68 @@ def _probes(aspect: Aspect, impl, cases, outcomes, expected, probes=None,
     return None
 
 
+def _kind_hint(kind: str) -> tuple[str, str] | None:
+    """``(symptom id, hint)`` for a learner right on every case but those of ``kind`` (a kind
+    of :func:`~._core.case_kinds`), or None for a kind that says nothing useful."""
+    name = kind.split(" ", 1)[-1]
+    if kind.startswith("large "):
+        return "only-large", (
+            f"Your results are right except where {name} is large (entries of magnitude 100 or "
+            f"more): a formula exact on paper that is unstable in floating point, such as exp "
+            f"of a large number, or the difference of two large, nearly equal numbers.")
+    if kind.startswith("tiny "):
+        return "only-tiny", (
+            f"Your results are right except where {name} is tiny (every entry 0.01 or less): "
+            f"that is where eps matters. Check that eps is where the formula puts it (added "
+            f"outside or inside a square root) and that you add it at all.")
+    if kind.startswith("all-zero "):
+        return "only-zeros", (
+            f"Your results are right except where {name} is all zeros: a division by something "
+            f"that is 0 there (a sum, a norm, a square root whose eps is missing or misplaced), "
+            f"or a special case the task states for 0.")
+    if kind.endswith(" > 1"):
+        return "only-later-steps", (
+            f"Your results are right on the first step only ({kind[:-4]} = 1): something the "
+            f"step depends on goes wrong later, such as the state carried from one step to the "
+            f"next or a power of the step counter.")
+    if kind.endswith((" = True", " = False")):
+        flag, value = kind.rsplit(" = ", 1)
+        return "only-one-flag-value", (
+            f"Your results are wrong exactly when {flag} is {value}: that branch of your code, "
+            f"or the way it reads {flag}, is what to check.")
+    if kind.endswith(" = 0"):
+        return "only-zero-argument", (
+            f"Your results are wrong exactly when {kind[:-4]} is 0: check what your code does "
+            f"there (a division by it, a comparison such as > or >= at 0, a special case).")
+    if kind.endswith(" mode"):
+        return "only-one-mode", f"Your results are wrong exactly for {kind}: check that branch."
+    return None
+
+
+def _only_kind(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """Wrong on exactly the cases of one kind (large inputs, tiny ones, a batch of one...)."""
+    names = argument_names(aspect)
+    wrong, right = [], []
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        bad = not outcomes_agree(aspect, case, outcome, Outcome(value=exp))
+        (wrong if bad else right).append(case_kinds(case, names))
+    if not wrong or len(right) < max(2, len(wrong)):
+        return None  # a kind explains a few wrong cases among many right ones, not the reverse
+    if any(_kind_hint(k) and not k.endswith((" = True", " = False", " mode"))
+           for k in frozenset.intersection(*right) - frozenset().union(*wrong)):
+        return None  # the right cases have a kind of their own too: which one explains it?
+    shared = frozenset.intersection(*wrong) - frozenset().union(*right)
+    for kind in sorted(shared):
+        found = _kind_hint(kind)
+        if found:
+            return _tag(*found)
+    return None
+
+
 #: The symptoms, most specific first; the first two that hold are named.
 _SYMPTOMS = (_in_place, _keepdims, _pad_every_axis, _probes, _float64, _non_finite, _off_by_one, _other_axis, _transposed,
              _only_at_zero, _all_zeros, _argument_returned, _negatives_zeroed, _reciprocal,
-             _general, _constant_factor)
+             _general, _constant_factor, _only_kind)
 
 
 def diagnose(aspect: Aspect, impl, cases: list[Case],

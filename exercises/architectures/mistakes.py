@@ -1005,7 +1005,7 @@ MISTAKES = [
             return heads @ W_o, weights
         """,
         fails=("weights", "output", "causal",),
-        shows=("nan-inf",),
+        shows=("only-large", "nan-inf",),
     ),
     mistake(
         "mha-heads-split-without-transpose", A, "multi_head_attention",

@@ -227,6 +227,7 @@ MISTAKES = [
             return w + lr * error * x, b + lr * error
         """,
         fails=("update",),
+        shows=("only-zero-argument",),
     ),
     mistake(
         "perceptron-modifies-w", A, "perceptron_step",

@@ -49,6 +49,7 @@ MISTAKES = [
             return output
         """,
         fails=("mode",),
+        shows=("only-one-mode",),
     ),
     mistake(
         "xor-network-computes-or", A, "xor_network",

@@ -223,6 +223,7 @@ MISTAKES = [
             return param - lr * grad / np.sqrt(square_avg + eps), square_avg
         """,
         fails=("step", "tiny_gradients"),
+        shows=("only-zeros",),
     ),
     mistake(
         "rmsprop-no-decay", A, "rmsprop_step",
@@ -366,6 +367,7 @@ MISTAKES = [
             return param - lr * m_hat / np.sqrt(v_hat + eps), m, v
         """,
         fails=("one_step", "trajectory"),
+        shows=("only-tiny",),
     ),
     mistake(
         "adam-returns-corrected-moments", A, "adam_step",
@@ -520,5 +522,6 @@ MISTAKES = [
             return param - lr * m_hat / np.sqrt(v_hat + eps), m, v
         """,
         fails=("one_step", "trajectory"),
+        shows=("only-tiny",),
     ),
 ]

@@ -286,7 +286,7 @@ MISTAKES = [
                 return grad_out * self.mask
         """,
         fails=("forward", "backward"),
-        shows=("dropout-keep-probability", "nan-inf"),  # p = 0: 0 / 0
+        shows=("only-zero-argument", "dropout-keep-probability", "nan-inf"),  # p = 0: 0 / 0
     ),
     mistake(
         "dropout-backward-unscaled", A, "Dropout",
@@ -356,7 +356,7 @@ MISTAKES = [
             return out, running_mean, running_var
         """,
         fails=("running_stats", "eval_output"),
-        shows=("mode-batch-statistics-in-eval",),
+        shows=("only-one-flag-value", "mode-batch-statistics-in-eval",),
         seed_pitfall=True,
     ),
     mistake(

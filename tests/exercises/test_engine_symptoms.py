@@ -274,6 +274,17 @@ def test_a_reduction_without_keepdims_and_np_pad_on_every_axis_are_named(no_bank
     assert "pad-every-axis" in failure.symptoms
 
 
+def test_a_mistake_seen_only_on_one_kind_of_case_is_named_by_that_kind(no_bank):
+    def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad ** 2
+        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+        return param - lr * m_hat / np.sqrt(v_hat + eps), m, v  # eps inside the root
+
+    failure = _failure("adam_step.one_step", adam_step)
+    assert "only-tiny" in failure.symptoms and "eps" in str(failure)
+
+
 def test_conventions_swapped_are_named(no_bank):
     class Dropout:  # keeps each entry with probability p
         def __init__(self, p, rng):
