@@ -16,9 +16,14 @@ says what was checked, what nnlib expected and what came back (shapes, first dif
 names the likely mistake when the learner's output matches a known one (see
 :mod:`autograder.mistakes`; the id appears as ``[known mistake: <id>]``, which
 :func:`mistake_ids_in` extracts) or, when none does, by its symptom (a constant factor named
-from the case, the other axis, a step count off by one, a float64 promotion or the first nan
-traced to the learner's line, a mode mix-up...: :mod:`autograder.checks._symptoms`, tagged
-``[symptom: <id>]``), and links to the chapter section.
+from the case, the other axis, a sign flipped, a step count off by one, a float64 promotion or
+the first nan traced to the learner's line, a mode mix-up...: :mod:`autograder.checks._symptoms`,
+tagged ``[symptom: <id>]``), and links to the chapter section.
+
+The modules: ``_core`` (parts, aspects, cases, running and comparing), ``_build`` (aspects of
+function parts), ``_check`` (:func:`check` and its message), ``_symptoms`` (naming a mistake by
+its symptom, with ``_factors`` for constant factors, ``_probing`` for nnlib re-run on changed
+inputs and ``_trace`` for the line of the learner's code where a problem first appeared).
 
 The self-check shows a case of every kind the grade uses (float32, all-zero, tiny and large
 arrays, a batch of one, a step above 1, a flag's values...: ``_core.case_kinds``, computed from

@@ -1,0 +1,174 @@
+"""The ``constant-factor`` symptom: a result that is ``c`` times nnlib's on every wrong case,
+with ``c`` named from the case's own arguments (2, sqrt(3), N the batch size, the number of
+entries, the sizes of the axes a mean divided by, 1/(1 - p), 1/(1 - beta1^t)...)."""
+from __future__ import annotations
+
+import math
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+
+from autograder.checks._core import Case, _array_leaves, argument_names, compare, constant_ratio
+
+
+def _candidates(case: Case, names: tuple[str, ...],
+                defaults=None) -> list[tuple[str, str, str, float]]:
+    """Constant factors a learner's result may be off by, from the case's own arguments (and
+    the ``defaults`` of those it leaves out), as ``(key, symbol, explanation, value)``: the key
+    is the same on every case (``"N"``), the explanation names this case's value (``"N = 5, the
+    number of rows of X: the batch size"``)."""
+    found = [("2", "2", "", 2.0), ("sqrt(2)", "sqrt(2)", "", math.sqrt(2)),
+             ("sqrt(3)", "sqrt(3)", "", math.sqrt(3))]
+    named = [(names[i] if i < len(names) else f"argument {i + 1}", v)
+             for i, v in enumerate(case.args)] + list(dict(case.kwargs).items())
+    given = {n for n, _ in named}
+    named += [(n, v) for n, v in (defaults or {}).items() if n not in given]
+    scalars = {n: float(v) for n, v in named
+               if isinstance(v, (int, float, np.integer, np.floating))
+               and not isinstance(v, (bool, np.bool_))}
+    first = True
+    for name, value in named:
+        leaves = list(_array_leaves(value))
+        if isinstance(value, (list, tuple)) and len(leaves) > 1:
+            found.append((f"arrays:{name}", f"{len(leaves)}", f"the number of arrays in {name}",
+                          float(len(leaves))))
+        for array in leaves:
+            if array.ndim >= 1 and first:
+                first = False
+                if array.shape[0] > 1:
+                    found.append(("N", "N", f"N = {array.shape[0]}, the number of rows of "
+                                            f"{name}: the batch size", float(array.shape[0])))
+                if array.ndim >= 2 and array.shape[-1] > 1:
+                    found.append(("D", f"{array.shape[-1]}", f"the number of columns of {name}",
+                                  float(array.shape[-1])))
+            if array.size > 1 and len(leaves) == 1:
+                found.append((f"size:{name}", f"{array.size}", f"the number of entries of {name}",
+                              float(array.size)))
+            if array.ndim >= 3 and len(leaves) == 1:
+                for axes in _axis_subsets(array.ndim):
+                    sizes = [array.shape[a] for a in axes]
+                    found.append((f"axes{axes}:{name}", f"{math.prod(sizes)}",
+                                  f"{' x '.join(map(str, sizes))}, the sizes of axes "
+                                  f"{', '.join(map(str, axes))} of {name}", float(math.prod(sizes))))
+    p = scalars.get("p")
+    if p is not None and 0 < p < 1:
+        found += [("1/(1-p)", "1/(1 - p)", f"p = {p:g}", 1 / (1 - p)),
+                  ("1-p", "(1 - p)", f"p = {p:g}", 1 - p)]
+    t = scalars.get("t", scalars.get("step"))
+    for beta_name in ("beta", "beta1", "beta2", "alpha", "momentum"):
+        beta = scalars.get(beta_name)
+        if beta is None or not 0 < beta < 1:
+            continue
+        found.append((f"1-{beta_name}", f"(1 - {beta_name})", f"{beta_name} = {beta:g}", 1 - beta))
+        if t is not None and t >= 1 and beta ** t > 1e-12:
+            corr = 1 - beta ** t
+            found += [(f"bias:{beta_name}", f"1/(1 - {beta_name}^t)",
+                       f"a bias correction, t = {t:g}", 1 / corr),
+                      (f"sqrt-bias:{beta_name}", f"1/sqrt(1 - {beta_name}^t)",
+                       f"a bias correction under a square root, t = {t:g}", 1 / math.sqrt(corr))]
+    for name in ("lr", "strength", "weight_decay", "max_norm"):
+        if scalars.get(name) not in (None, 0.0, 1.0):
+            found.append((name, name, f"{name} = {scalars[name]:g}", scalars[name]))
+    return found
+
+
+def _axis_subsets(ndim: int) -> list[tuple[int, ...]]:
+    """The sets of two or more axes, short of all of them: what a mean may have divided by."""
+    return [c for k in range(2, ndim) for c in combinations(range(ndim), k)]
+
+
+def _name_factor(c: float, candidates) -> dict[str, str]:
+    """``{key: label}`` of the candidates that ``c`` is (or is one over)."""
+    named = {}
+    for key, symbol, explanation, value in candidates:
+        if value <= 0 or abs(value - 1) < 1e-9:
+            continue
+        note = f" ({explanation})" if explanation else ""
+        if abs(c / value - 1) < 1e-4:
+            named[key] = symbol + note
+        elif abs(c * value - 1) < 1e-4:
+            if symbol.startswith("1/"):
+                inverse = symbol[2:]
+            else:
+                inverse = "1/" + (f"({symbol})" if " " in symbol and not symbol.startswith("(")
+                                  else symbol)
+            named["1/" + key] = inverse + note
+    return named
+
+
+def _ratios(value, wanted) -> list[tuple[float, Any]] | None:
+    """``[(c, nnlib's array)]``: the constant ratio value / wanted of each wrong array (one for
+    an array or a number, one per wrong array of a list); None if some ratio is not constant."""
+    if isinstance(wanted, list):
+        if not isinstance(value, (list, tuple)) or len(value) != len(wanted):
+            return None
+        out = []
+        for v, w in zip(value, wanted):
+            try:
+                same = np.allclose(np.asarray(v, np.float64), np.asarray(w, np.float64),
+                                   rtol=1e-6, atol=1e-12)
+            except (TypeError, ValueError):
+                return None
+            if same:
+                continue
+            r = _ratios(v, w)
+            if r is None:
+                return None
+            out += r
+        return out or None
+    try:
+        c = constant_ratio(value, wanted)
+        if c is None and np.size(wanted) == 1:  # one entry: its ratio, which the factor's name
+            got, want = float(np.ravel(value)[0]), float(np.ravel(wanted)[0])  # must then fit
+            c = got / want if want != 0 and math.isfinite(got / want) and got != 0 else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    return None if c is None or abs(c - 1) < 1e-6 else [(c, wanted)]
+
+
+def constant_factor(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """A field that is c times nnlib's on every case where it is wrong, with c named the same
+    way on each (a list of arrays: on each wrong array)."""
+    names = argument_names(aspect)
+    fields: dict[str, Any] = {}
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        if outcome.value is None:
+            return None
+        for name, wanted in exp.items():
+            value = outcome.value.get(name)
+            if not compare(aspect, case, {name: value}, {name: wanted}) or fields.get(
+                    name, ...) is None:
+                continue  # right on this case, or already not a constant factor
+            ratios = (None if isinstance(wanted, (str, bool, tuple, int))
+                      else _ratios(value, wanted))
+            if not ratios:
+                fields[name] = None
+                continue
+            candidates = _candidates(case, names, aspect.defaults)
+            keys = None
+            for c, array in ratios:
+                here = _name_factor(c, candidates + [
+                    ("each-size", f"{np.size(array)}", "the number of entries of that array",
+                     float(np.size(array)))] * isinstance(wanted, list))
+                keys = here if keys is None else {k: v for k, v in keys.items() if k in here}
+            before = fields.get(name)
+            if before is not None:
+                keys = {k: v for k, v in before[1].items() if k in keys}
+            fields[name] = (before[0] if before else ratios[0][0], keys,
+                            before[2] if before else case) if keys else None
+    for name, found in fields.items():
+        if found:
+            c, keys, case = found
+            which = " or ".join(list(keys.values())[:2])
+            hint = (f"{name}: your result is nnlib's times a constant factor, {which}, on "
+                    f"every case where it is wrong ({c:.6g} on {case.label}). Look for a factor "
+                    f"your code has and the formula does not, or the other way round: a sum "
+                    f"where a mean is asked (or a mean where a sum is), a missing or extra 2 or "
+                    f"1/2, a square root, a scale such as 1/(1 - p), or a bias correction "
+                    f"1/(1 - beta^t) applied where it does not belong (or missing).")
+            return "constant-factor", hint
+    return None
+
+
+__all__ = ["constant_factor"]
