@@ -5,6 +5,8 @@ its hint says what usually causes it:
 
 - ``in-place``: an array the caller owns (an input, a state array) changed during the call; the
   line of the learner's code that changed it (:func:`~._trace.first_change`);
+- ``no-return``, ``return-values``, ``axis-of-one``, ``broadcast-matrix``,
+  ``array-for-number``: what came back is not what the task returns;
 - ``keepdims``: a broadcast error between an array and its reduction over the last axis;
 - ``pad-every-axis``: np.pad with one number on images (it pads the batch and channel axes);
 - ``nan-inf``: nan or inf where nnlib is finite; the line of the learner's code where the first
@@ -170,6 +172,67 @@ def _pad_every_axis(aspect, impl, cases, outcomes, expected) -> tuple[str, str] 
                             f"(before, after) pair per axis: np.pad(x, ((0, 0), (0, 0), (p, p), "
                             f"(p, p))).")
         return None
+    return None
+
+
+def _returned(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """What came back is not what the task returns: None, the wrong number of values, or an
+    array of a telling wrong shape (an extra axis of length 1, a matrix from broadcasting, an array
+    for a number), the same way on every case where it is wrong."""
+    found = set()
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        if outcome.modified or outcome.error is not None:
+            return None
+        if "return statement" in outcome.return_problem:
+            found.add("no-return")
+            continue
+        if re.search(r" should return \d+ values", outcome.return_problem):
+            found.add("return-values")
+            continue
+        if outcome.return_problem:
+            return None
+        for name, wanted in exp.items():
+            value = outcome.value.get(name)
+            if value is None and wanted is not None:
+                found.add("no-return")
+            elif isinstance(wanted, np.ndarray) or isinstance(wanted, (float, np.floating)):
+                got = np.shape(value) if isinstance(value, (np.ndarray, np.generic, float,
+                                                             int, list)) else None
+                want = np.shape(wanted)
+                if got is not None and got != want:
+                    slip = _shape_slip(want, got)
+                    if slip is None:
+                        return None  # a shape that other symptoms may explain
+                    found.add(slip)
+    if len(found) != 1:
+        return None
+    kind = found.pop()
+    hints = {
+        "no-return": "Your function returned None: a `return` is missing on some path (or it "
+                     "returns the result of an in-place method, such as list.append or "
+                     "ndarray.sort, which is None).",
+        "return-values": "Return exactly the values the task lists, as a tuple in that order "
+                         "(`return a, b`), not a list of them, a dict or only one.",
+        "axis-of-one": "Your result has an axis of length 1 too many or too few (shape (1, n) "
+                       "or (n, 1) where (n,) is asked, or the reverse): a keepdims=True or a "
+                       "reshape too many (or too few).",
+        "broadcast-matrix": "Your result has an extra axis: an (n,) array combined with an "
+                            "(n, 1) one broadcasts to an (n, n) matrix. Make the shapes "
+                            "agree before combining them.",
+        "array-for-number": "Return a single number where the task asks for one: float(...) "
+                            "of your result, or a sum or mean over every axis.",
+    }
+    return kind, hints[kind]
+
+
+def _shape_slip(want: tuple, got: tuple) -> str | None:
+    squeezed = tuple(s for s in got if s != 1)
+    if want == () and got != ():
+        return "array-for-number"
+    if tuple(s for s in want if s != 1) == squeezed and len(want) != len(got):
+        return "axis-of-one"
+    if len(got) == len(want) + 1 and got[:len(want)] == want and got[-1] == want[-1]:
+        return "broadcast-matrix"
     return None
 
 
@@ -453,7 +516,7 @@ def _negatives_zeroed(aspect, impl, cases, outcomes, expected) -> tuple[str, str
 
 
 #: The symptoms, most specific first; the first two that hold are named.
-_SYMPTOMS = (_in_place, _keepdims, _pad_every_axis, aspect_probes, _float64, _non_finite,
+_SYMPTOMS = (_in_place, _returned, _keepdims, _pad_every_axis, aspect_probes, _float64, _non_finite,
              _off_by_one, _other_axis, _transposed, _only_at_zero, _all_zeros, _argument_returned,
              _negatives_zeroed, _reciprocal, general_probes, constant_factor, only_kind)
 

@@ -285,6 +285,25 @@ def test_a_mistake_seen_only_on_one_kind_of_case_is_named_by_that_kind(no_bank):
     assert "only-tiny" in failure.symptoms and "eps" in str(failure)
 
 
+def test_a_missing_return_too_few_values_and_an_extra_axis_are_named(no_bank):
+    def sigmoid(x):
+        out = np.empty_like(x)
+        out[...] = 1 / (1 + np.exp(-np.clip(x, -500, 500)))  # and no return
+
+    assert _failure("sigmoid.values", sigmoid).symptoms == ("no-return",)
+
+    def mse_loss(pred, target):
+        return 2 * (pred - target) / pred.size  # the loss itself forgotten
+
+    assert _failure("mse_loss.gradient", mse_loss).symptoms == ("return-values",)
+
+    def linear_backward(X, W, grad_out):
+        return grad_out @ W.T, X.T @ grad_out, grad_out.sum(axis=0, keepdims=True)
+
+    assert _failure("linear_backward.grad_b", linear_backward).symptoms == (
+        "axis-of-one",)
+
+
 def test_conventions_swapped_are_named(no_bank):
     class Dropout:  # keeps each entry with probability p
         def __init__(self, p, rng):
