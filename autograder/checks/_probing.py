@@ -77,31 +77,35 @@ def _general_probes(aspect: Aspect, cases: list[Case]) -> list[Probe]:
                 f"`{names[j]}` swapped: check which argument goes where in your formula.",
                 change=swapped))
     for name, default in aspect.defaults.items():
-        if not isinstance(default, (int, float)) or isinstance(default, bool):
+        if not (default is None or isinstance(default, (int, float, bool))):
             continue
 
         def at_default(case, name=name, default=default):
             index = names.index(name) if name in names else len(case.args)
             if index < len(case.args):
-                if case.args[index] == default:
-                    return None
-                args = list(case.args)
-                args[index] = default
-                return case.replace(*args)
-            if name in case.kwargs and case.kwargs[name] != default:
+                value, args = case.args[index], list(case.args)
+            elif name in case.kwargs:
+                value, args = case.kwargs[name], None
+            else:
+                return None  # the case leaves it at its default already
+            if value is default or (not isinstance(value, np.ndarray) and value == default):
+                return None
+            if args is None:
                 return case.replace(**{name: default})
-            return None
+            args[index] = default
+            return case.replace(*args)
         probes.append(Probe(
             "argument-ignored", f"Your results are nnlib's with `{name}` at its default value "
             f"{default!r}, not the value the case passes: your code ignores the `{name}` it is "
-            f"given (a value written into the code instead of the argument?).",
+            f"given (a value written into the code instead of the argument, or a branch that "
+            f"never reads it?).",
             change=at_default))
     return probes
 
 
 def general_probes(aspect: Aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
-    return aspect_probes(aspect, impl, cases, outcomes, expected, _general_probes(aspect, cases),
-                   explain_all=True)
+    return aspect_probes(aspect, impl, cases, outcomes, expected,
+                         _general_probes(aspect, cases), explain_all=True)
 
 
 def aspect_probes(aspect: Aspect, impl, cases, outcomes, expected, probes=None,

@@ -40,7 +40,7 @@ MISTAKES = [
             return out
         """,
         fails=("corrected",),
-        shows=("no-bias-correction",),
+        shows=("argument-ignored", "no-bias-correction",),
     ),
     mistake(
         "ema-starts-at-first-value", A, "ema",

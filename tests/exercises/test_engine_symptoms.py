@@ -77,6 +77,14 @@ def no_bank(monkeypatch):
     monkeypatch.setattr(_check.mistake_bank, "for_part", lambda part: ())
 
 
+def _fails(key, impl) -> bool:
+    try:
+        check(key, impl)
+    except CheckFailed:
+        return True
+    return False
+
+
 def _failure(key, impl, **options) -> CheckFailed:
     with pytest.raises(CheckFailed) as info:
         check(key, impl, **options)
@@ -231,6 +239,16 @@ def test_a_sign_swapped_values_and_an_ignored_argument_are_named(no_bank):
 
     failure = _failure("rmsprop_step.step", rmsprop_step)
     assert failure.symptoms == ("argument-ignored",) and "`alpha`" in str(failure)
+
+    def attention(Q, K, V, mask=None):  # the mask never read
+        scores = Q @ K.T / np.sqrt(Q.shape[1]).astype(Q.dtype)
+        weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        weights /= weights.sum(axis=-1, keepdims=True)
+        return weights @ V, weights
+
+    keys = [k for k in ASPECTS if k.startswith("attention.") and k != "attention.values"]
+    failures = [_failure(k, attention) for k in keys if _fails(k, attention)]
+    assert failures and all("argument-ignored" in f.symptoms for f in failures)
 
 
 def test_an_argument_returned_unchanged_and_an_array_never_filled_are_named(no_bank):
