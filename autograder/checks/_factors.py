@@ -128,8 +128,8 @@ def _ratios(value, wanted) -> list[tuple[float, Any]] | None:
 
 
 def constant_factor(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
-    """A field that is c times nnlib's on every case where it is wrong, with c named the same
-    way on each (a list of arrays: on each wrong array)."""
+    """Every wrong field is c times nnlib's on every case where it is wrong, with c named the
+    same way on each (a list of arrays: on each wrong array); the first such field is named."""
     names = argument_names(aspect)
     fields: dict[str, Any] = {}
     for case, outcome, exp in zip(cases, outcomes, expected):
@@ -157,6 +157,8 @@ def constant_factor(aspect, impl, cases, outcomes, expected) -> tuple[str, str] 
                 keys = {k: v for k, v in before[1].items() if k in keys}
             fields[name] = (before[0] if before else ratios[0][0], keys,
                             before[2] if before else case) if keys else None
+    if not fields or not all(fields.values()):
+        return None  # some wrong result is not a constant factor: something else is wrong too
     for name, found in fields.items():
         if found:
             c, keys, case = found

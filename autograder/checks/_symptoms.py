@@ -310,7 +310,7 @@ def _count_slips(got: list[int], want: list[int], scalars: dict[str, float]) -> 
         more = "many" if diff > 0 else "few"
         return {f"{name}:{more}": f"one {name} too {more} ({name} = {value:g})"
                 for name, value in scalars.items() if value and abs(diff) == value}
-    if len(got) == len(want) >= 2:
+    if len(got) == len(want) >= 3:  # (a, b) against (b, a) is a swap, not a shift
         if got[:-1] == want[1:]:
             return {"late": "each entry is the one after nnlib's: your loop starts one step "
                             "too late"}

@@ -8,6 +8,7 @@ a mistake written as a learner would, with no help from the bank.
 """
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -320,6 +321,27 @@ def test_a_missing_return_too_few_values_and_an_extra_axis_are_named(no_bank):
 
     assert _failure("linear_backward.grad_b", linear_backward).symptoms == (
         "axis-of-one",)
+
+
+def test_a_swap_of_two_counts_is_no_shift_and_an_unexplained_field_stops_a_factor(no_bank):
+    from autograder.checks._symptoms import _count_slips
+
+    assert _count_slips([3, 5], [5, 3], {}) == {}  # a swapped pair, e.g. a transposed shape
+    assert "late" in _count_slips([2, 3, 4], [1, 2, 3], {})
+
+    def mse_loss(pred, target):  # the gradient twice too large and the loss of the wrong sign
+        diff = pred - target
+        return -float(np.mean(diff ** 2)), 4 * diff / diff.size
+
+    failures = [_failure(k, mse_loss) for k in ("mse_loss.value", "mse_loss.gradient")]
+    assert "constant-factor" in failures[1].symptoms
+
+    def he_normal(fan_in, fan_out, rng, dtype=np.float64):  # std right, mean 1 instead of 0
+        return (1 + rng.standard_normal((fan_in, fan_out)) * math.sqrt(2 / fan_in)).astype(dtype)
+
+    for key in [k for k in ASPECTS if k.startswith("he_normal.")]:
+        if _fails(key, he_normal):
+            assert "constant-factor" not in _failure(key, he_normal).symptoms
 
 
 def test_conventions_swapped_are_named(no_bank):
