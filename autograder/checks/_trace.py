@@ -29,6 +29,24 @@ def _is_learners(filename: str) -> bool:
                 or filename.startswith("<frozen"))
 
 
+def _traced(call: Callable[[], Any], tracer, found: list[tuple[str, int]]):
+    """Run ``call()`` under ``tracer``, which appends ``(filename, line)`` to ``found``; the
+    first one found, with its source line, or None. An exception ends the call, not the search
+    (the learner's code, or the check's complaint, may raise)."""
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        call()
+    except Exception:  # noqa: BLE001 - what was found before the exception stands
+        pass
+    finally:
+        sys.settrace(previous)
+    if not found:
+        return None
+    filename, line = found[0]
+    return filename, line, linecache.getline(filename, line).strip()
+
+
 def first_line(call: Callable[[], Any], bad: Callable[[Any], bool]) -> tuple[str, int, str] | None:
     """Run ``call()`` and find the first line of the learner's code after which one of its
     local variables (or the value it returns) is ``bad``, when it was not before.
@@ -68,18 +86,7 @@ def first_line(call: Callable[[], Any], bad: Callable[[Any], bool]) -> tuple[str
 
         return local
 
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        call()
-    except Exception:  # noqa: BLE001 - the learner's code may raise; what was found stands
-        pass
-    finally:
-        sys.settrace(previous)
-    if not found:
-        return None
-    filename, line = found[0]
-    return filename, line, linecache.getline(filename, line).strip()
+    return _traced(call, tracer, found)
 
 
 def first_change(call: Callable[[], Any], argument: str) -> tuple[str, int, str] | None:
@@ -111,18 +118,7 @@ def first_change(call: Callable[[], Any], argument: str) -> tuple[str, int, str]
 
         return local
 
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        call()
-    except Exception:  # noqa: BLE001 - the check's own complaint about the change ends the call
-        pass
-    finally:
-        sys.settrace(previous)
-    if not found:
-        return None
-    filename, line = found[0]
-    return filename, line, linecache.getline(filename, line).strip()
+    return _traced(call, tracer, found)
 
 
 def _safe(predicate, value) -> bool:
