@@ -128,6 +128,47 @@ MISTAKES = [
         shows=("constant-factor",),
     ),
     mistake(
+        "ema-correction-one-minus-beta", A, "ema",
+        "Divides by 1 - (1 - beta)^t in the bias correction, with the new value's weight "
+        "1 - beta where the decay rate beta belongs.",
+        "Your bias correction uses 1 - beta where beta belongs: divide by 1 - beta^t, with "
+        "beta the weight of the old average: m_t / (1 - beta^t), so that the first corrected "
+        "average is x_1 itself. 1 - (1 - beta)^t is even 0 when beta = 0.",
+        """
+        import numpy as np
+
+        def ema(values, beta, bias_correction=False):
+            m = np.zeros_like(values[0])
+            out = np.empty_like(values)
+            for t, x in enumerate(values, start=1):
+                m = beta * m + (1 - beta) * x
+                out[t - 1] = m / (1 - (1 - beta) ** t) if bias_correction else m
+            return out
+        """,
+        fails=("corrected",),
+        shows=("nan-inf",),  # beta = 0: 1 - 1^t = 0
+    ),
+    mistake(
+        "ema-correction-missing-parentheses", A, "ema",
+        "Writes m / 1 - beta ** t, which divides by 1 and subtracts beta^t, instead of "
+        "m / (1 - beta ** t).",
+        "Your corrected averages are m_t - beta^t: without parentheses, m / 1 - beta ** t "
+        "divides by 1 and then subtracts beta^t. Put the denominator in parentheses, "
+        "m / (1 - beta ** t).",
+        """
+        import numpy as np
+
+        def ema(values, beta, bias_correction=False):
+            m = np.zeros_like(values[0])
+            out = np.empty_like(values)
+            for t, x in enumerate(values, start=1):
+                m = beta * m + (1 - beta) * x
+                out[t - 1] = m / 1 - beta ** t if bias_correction else m
+            return out
+        """,
+        fails=("corrected",),
+    ),
+    mistake(
         "momentum-wrong-sign", A, "sgd_momentum_step",
         "Adds the velocity to the parameters instead of subtracting it, so it climbs the loss.",
         "Your parameters move uphill: a descent step subtracts, param - lr * velocity.",
@@ -210,6 +251,20 @@ MISTAKES = [
         fails=("one_step",),
     ),
     mistake(
+        "momentum-nesterov-step", A, "sgd_momentum_step",
+        "Steps with grad + momentum * v_new (Nesterov momentum, PyTorch's nesterov=True) where "
+        "plain momentum, param - lr * v_new, is asked.",
+        "Your velocity is right but your step is not: you stepped with grad + momentum * "
+        "velocity, Nesterov's look-ahead (PyTorch's nesterov=True). Plain momentum steps with "
+        "the new velocity itself: param - lr * velocity.",
+        """
+        def sgd_momentum_step(param, grad, velocity, lr, momentum):
+            velocity = momentum * velocity + grad
+            return param - lr * (grad + momentum * velocity), velocity
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
         "rmsprop-eps-inside-sqrt", A, "rmsprop_step",
         "Divides by sqrt(square_avg + eps) (the syllabus's formula) instead of "
         "sqrt(square_avg) + eps.",
@@ -239,23 +294,6 @@ MISTAKES = [
             return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
         """,
         fails=("step", "tiny_gradients"),
-    ),
-    mistake(
-        "rmsprop-modifies-state", A, "rmsprop_step",
-        "Updates square_avg in place (square_avg *= alpha; square_avg += ...) instead of "
-        "returning a new array.",
-        "Your function changed the square_avg array it was given (in place: *=, +=): the "
-        "caller's state must stay as it was. Compute a new array, s = alpha * square_avg + "
-        "(1 - alpha) * grad ** 2, and return it.",
-        """
-        import numpy as np
-
-        def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
-            square_avg[...] = alpha * square_avg + (1 - alpha) * grad ** 2
-            return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
-        """,
-        fails=("step", "tiny_gradients"),
-        shows=("in-place",),
     ),
     mistake(
         "rmsprop-missing-one-minus-alpha", A, "rmsprop_step",
@@ -302,6 +340,51 @@ MISTAKES = [
             return param - lr * grad / (square_avg + eps), square_avg
         """,
         fails=("step", "tiny_gradients"),
+    ),
+    mistake(
+        "rmsprop-abs-gradient", A, "rmsprop_step",
+        "Averages |g| instead of g^2 in square_avg.",
+        "Your square_avg averages |grad| where RMSprop averages the squared gradient: "
+        "s = alpha * s + (1 - alpha) * grad ** 2, whose square root (the root mean square of "
+        "the gradients) is what the step divides by.",
+        """
+        import numpy as np
+
+        def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+            square_avg = alpha * square_avg + (1 - alpha) * np.abs(grad)
+            return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
+        """,
+        fails=("step", "tiny_gradients"),
+    ),
+    mistake(
+        "rmsprop-step-with-old-average", A, "rmsprop_step",
+        "Steps with the square_avg it was given and updates square_avg after the step.",
+        "Your square_avg is right but your step divides by the one from before this gradient "
+        "(on a first step that is 0, so the step is about lr * grad / eps): update it first, "
+        "s = alpha * s + (1 - alpha) * grad ** 2, then step with the new s.",
+        """
+        import numpy as np
+
+        def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+            new_param = param - lr * grad / (np.sqrt(square_avg) + eps)
+            return new_param, alpha * square_avg + (1 - alpha) * grad ** 2
+        """,
+        fails=("step", "tiny_gradients"),
+    ),
+    mistake(
+        "rmsprop-no-eps", A, "rmsprop_step",
+        "Divides by sqrt(square_avg) without adding eps.",
+        "Your steps are right for ordinary gradients but too large for tiny ones, where "
+        "sqrt(s) is not much larger than eps: add eps to the denominator, "
+        "grad / (np.sqrt(s) + eps). It also keeps a square_avg of 0 from dividing by 0.",
+        """
+        import numpy as np
+
+        def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+            square_avg = alpha * square_avg + (1 - alpha) * grad ** 2
+            return param - lr * grad / np.sqrt(square_avg), square_avg
+        """,
+        fails=("tiny_gradients",),
     ),
     mistake(
         "adam-no-bias-correction", A, "adam_step",
@@ -370,26 +453,6 @@ MISTAKES = [
         shows=("only-tiny",),
     ),
     mistake(
-        "adam-returns-corrected-moments", A, "adam_step",
-        "Overwrites m and v with their bias-corrected values and returns those as the new "
-        "state, so the next step corrects them again.",
-        "Your step is right but the m and v you return are the bias-corrected ones, so the "
-        "next step divides them by 1 - beta^t once more: return the moving averages "
-        "themselves, m = beta1 * m + (1 - beta1) * grad and v likewise, and keep m_hat and "
-        "v_hat as separate names used only for this step.",
-        """
-        import numpy as np
-
-        def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-            m = beta1 * m + (1 - beta1) * grad
-            v = beta2 * v + (1 - beta2) * grad ** 2
-            m, v = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
-            return param - lr * m / (np.sqrt(v) + eps), m, v
-        """,
-        fails=("one_step", "trajectory"),
-        shows=("constant-factor",),  # the returned m and v are 1/(1 - beta^t) times too large
-    ),
-    mistake(
         "adam-no-square-root", A, "adam_step",
         "Divides m_hat by v_hat + eps instead of sqrt(v_hat) + eps.",
         "Your m and v are right but your step has the wrong size: Adam divides by the root of "
@@ -404,6 +467,59 @@ MISTAKES = [
             v = beta2 * v + (1 - beta2) * grad ** 2
             m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
             return param - lr * m_hat / (v_hat + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adam-second-moment-uses-beta1", A, "adam_step",
+        "Updates v with beta1 (v = beta1 v + (1 - beta1) g^2, the m line copied) instead of "
+        "beta2.",
+        "Your m is right but your v is not: it decays with beta1, the first moment's rate (the "
+        "m line copied?). The second moment has its own rate, v = beta2 * v + (1 - beta2) * "
+        "grad ** 2, as its bias correction 1 - beta2^t assumes.",
+        """
+        import numpy as np
+
+        def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta1 * v + (1 - beta1) * grad ** 2
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adam-step-with-old-moments", A, "adam_step",
+        "Takes the step with the m and v it was given and updates them after the step.",
+        "Your m and v are right but your step uses the ones from before this gradient (on a "
+        "first step from m = v = 0 your parameters do not move): update m and v with grad "
+        "first, then compute m_hat and v_hat from the new values and step.",
+        """
+        import numpy as np
+
+        def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            new_param = param - lr * m_hat / (np.sqrt(v_hat) + eps)
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            return new_param, m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adam-abs-gradient", A, "adam_step",
+        "Averages |g| instead of g^2 in the second moment v.",
+        "Your m is right but your v averages |grad| where Adam averages the squared gradient: "
+        "v = beta2 * v + (1 - beta2) * grad ** 2, whose square root (the root mean square of "
+        "the gradients) is what the step divides by.",
+        """
+        import numpy as np
+
+        def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * np.abs(grad)
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
         """,
         fails=("one_step", "trajectory"),
     ),
@@ -444,27 +560,6 @@ MISTAKES = [
             return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
         """,
         fails=("one_step", "trajectory"),
-    ),
-    mistake(
-        "adamw-float64-constants", A, "adamw_step",
-        "Computes the bias corrections with np.power(beta, t), a float64 numpy scalar that "
-        "promotes float32 parameters to float64.",
-        "Your result is float64 for float32 parameters: np.power(beta1, t) (like np.sqrt(2) or "
-        "np.float64(...)) is a float64 numpy scalar, and it promotes a float32 array. Use "
-        "Python numbers, beta1 ** t, which keep the array's dtype.",
-        """
-        import numpy as np
-
-        def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
-                       weight_decay=1e-2):
-            param = param * (1 - lr * weight_decay)
-            m = beta1 * m + (1 - beta1) * grad
-            v = beta2 * v + (1 - beta2) * grad ** 2
-            m_hat, v_hat = m / (1 - np.power(beta1, t)), v / (1 - np.power(beta2, t))
-            return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
-        """,
-        fails=("one_step", "trajectory"),
-        shows=("float64",),
     ),
     mistake(
         "adamw-no-decay", A, "adamw_step",
@@ -523,5 +618,64 @@ MISTAKES = [
         """,
         fails=("one_step", "trajectory"),
         shows=("only-tiny",),
+    ),
+    mistake(
+        "adamw-second-moment-uses-beta1", A, "adamw_step",
+        "Updates v with beta1 (v = beta1 v + (1 - beta1) g^2, the m line copied) instead of "
+        "beta2.",
+        "Your m is right but your v is not: it decays with beta1, the first moment's rate (the "
+        "m line copied?). The second moment has its own rate, v = beta2 * v + (1 - beta2) * "
+        "grad ** 2, as its bias correction 1 - beta2^t assumes.",
+        """
+        import numpy as np
+
+        def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                       weight_decay=1e-2):
+            param = param * (1 - lr * weight_decay)
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta1 * v + (1 - beta1) * grad ** 2
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adamw-step-with-old-moments", A, "adamw_step",
+        "Takes the Adam step with the m and v it was given and updates them after the step.",
+        "Your m and v are right but your Adam step uses the ones from before this gradient (on "
+        "a first step from m = v = 0 only the decay moves your parameters): update m and v "
+        "with grad first, then compute m_hat and v_hat from the new values and step.",
+        """
+        import numpy as np
+
+        def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                       weight_decay=1e-2):
+            param = param * (1 - lr * weight_decay)
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            new_param = param - lr * m_hat / (np.sqrt(v_hat) + eps)
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            return new_param, m, v
+        """,
+        fails=("one_step", "trajectory"),
+    ),
+    mistake(
+        "adamw-abs-gradient", A, "adamw_step",
+        "Averages |g| instead of g^2 in the second moment v.",
+        "Your m is right but your v averages |grad| where Adam averages the squared gradient: "
+        "v = beta2 * v + (1 - beta2) * grad ** 2, whose square root (the root mean square of "
+        "the gradients) is what the step divides by.",
+        """
+        import numpy as np
+
+        def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                       weight_decay=1e-2):
+            param = param * (1 - lr * weight_decay)
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * np.abs(grad)
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+        """,
+        fails=("one_step", "trajectory"),
     ),
 ]
