@@ -9,8 +9,9 @@ Run from the repository root::
    left alone), so every chapter is executed. Target: under 2 minutes.
 2. An unchanged rebuild into the same folder (everything comes from the caches). Target: under
    10 seconds.
-3. Each chapter's execution time, from the cold build's log (myst-nb's "Executed notebook in"
-   lines).
+3. Each chapter's execution time, from the cold build's log (the "Executed notebook in" lines
+   of myst-nb, or of nnbook when it executes the chapters side by side, one per core: then the
+   times overlap, and each includes the waits for a core shared with another chapter).
 4. Each page of _toc.yml as a reader gets it: the HTML size, and, loaded in Chromium from a local
    server with a cold browser cache, the number of requests, the bytes transferred and the time
    until the network is idle and MathJax has typeset the page (skipped with ``--no-browser``).
@@ -40,6 +41,7 @@ REBUILD_TARGET_S = 10.0
 EXECUTED = re.compile(r"^(?P<path>\S+\.(?:md|ipynb)): Executed notebook in (?P<s>[0-9.]+) seconds",
                       re.MULTILINE)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+SIDE_BY_SIDE = re.compile(r"nnbook: executing (?P<n>\d+) pages, (?P<k>\d+) at a time")
 
 
 def build(output: Path) -> tuple[float, str]:
@@ -178,7 +180,11 @@ def main(argv=None) -> None:
             print(f"  (the rebuild re-executed {len(reexecuted)} chapters{why}: it was not an "
                   f"unchanged rebuild; run the benchmark again)")
 
+        side_by_side = SIDE_BY_SIDE.search(cold_log)
         print(f"\n  {'chapter execution (cold build)':<48}{'seconds':>9}")
+        if side_by_side:
+            print(f"  ({side_by_side['n']} pages executed {side_by_side['k']} at a time: "
+                  f"the times overlap)")
         for name in pages:
             if name in executed:
                 print(f"  {name:<48}{executed[name]:9.1f}")

@@ -1,6 +1,6 @@
 """nnbook: the Sphinx extension that makes the course book self-contained, its notebooks runnable.
 
-Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It does seven jobs:
+Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It does eight jobs:
 
 1. **Vendored browser libraries, served by the book.** MathJax 3, RequireJS and the ipywidgets
    HTML manager come from npm (``chapters/_vendor``, installed by ``npm ci``). On
@@ -32,6 +32,15 @@ Loaded by Jupyter Book from ``_config.yml`` (``sphinx.local_extensions``). It do
    ``autograder.address``, not from ``_config.yml``; the ``{repo-file}`` role links to a file of
    the repository on GitHub, e.g. ``{repo-file}`exercises/README.md``` (a code-styled path) or
    ``{repo-file}`the exercises' guide <exercises/README.md>```.
+8. **Chapters executed side by side.** myst-nb executes a page when Sphinx reads it, one page
+   after the other. Before Sphinx reads any page, the pages myst-nb would execute into its cache
+   (``execute_notebooks: cache`` and not in the cache yet) are executed here,
+   ``nnbook_execution_workers`` at a time (default: one per core), the slowest first
+   (``nnbook_execute_first``), and their outputs cached exactly as myst-nb caches them; myst-nb
+   then takes them from the cache. A page whose execution fails is not cached: myst-nb executes
+   it again and reports the error as always. The kernels get one BLAS thread
+   (``OPENBLAS_NUM_THREADS=1`` etc., unless already set): the chapters multiply small matrices,
+   for which more threads only add overhead, and two chapters run at once.
 """
 from __future__ import annotations
 
@@ -39,8 +48,13 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import os
+import re
 import shutil
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext, suppress
+from pathlib import Path, PurePosixPath
+from tempfile import TemporaryDirectory
 from urllib.parse import quote, urlencode
 
 from docutils import nodes
@@ -195,8 +209,8 @@ def invalidate_execution_cache(cache_dir: Path, digest: str) -> bool:
 
 
 def on_config_inited(app: Sphinx, config) -> None:
-    """Stage the vendored libraries, add them and the page-wide scripts to the static path, and
-    make a change to nnlib re-execute every chapter."""
+    """Stage the vendored libraries, add them and the page-wide scripts to the static path, make
+    a change to nnlib re-execute every chapter, and give the kernels one BLAS thread."""
     staging = Path(app.outdir).parent / STAGING_NAME
     copied = stage_vendored_files(staging, vendored_files())
     if copied:
@@ -210,6 +224,7 @@ def on_config_inited(app: Sphinx, config) -> None:
     cache_dir = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
     if config.nb_execution_mode == "cache" and invalidate_execution_cache(cache_dir, digest):
         logger.info("nnbook: nnlib or a package it uses changed: every chapter is re-executed")
+    one_blas_thread_for_kernels()
 
 
 def set_course_address(app: Sphinx, config) -> None:
@@ -451,6 +466,115 @@ def adapt_notebook_page(app: Sphinx, pagename, templatename, context, doctree) -
                 button["url"] = urls[button["text"]]
 
 
+# --- 8. chapters executed side by side -----------------------------------------------------------
+
+#: The BLAS libraries' thread settings given to the kernels (numpy's OpenBLAS reads the first).
+ONE_BLAS_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread_for_kernels(environ=os.environ) -> None:
+    """Give the kernels this process starts one BLAS thread, where nobody chose a number."""
+    for name in ONE_BLAS_THREAD:
+        environ.setdefault(name, "1")
+
+
+def notebook_to_execute(env, docname: str):
+    """``(path, notebook, nb_config)`` of a page that myst-nb would execute into its cache when
+    it reads it, read exactly as myst-nb reads it (so that the cache matches); None for a page
+    that is not a notebook, is excluded from execution, or is not executed in cache mode."""
+    from myst_nb.core.nb_to_tokens import nb_node_to_dict
+    from myst_nb.core.read import create_nb_reader
+
+    nb_config = env.mystnb_config
+    path = Path(env.doc2path(docname))
+    text = path.read_text(encoding=env.config.source_encoding)
+    reader = create_nb_reader(str(path), env.myst_config, nb_config, text)
+    if reader is None:
+        return None
+    notebook = reader.read(text)
+    kernel = notebook.metadata.get("kernelspec", {}).get("name")
+    for pattern, alias in (nb_config.kernel_rgx_aliases or {}).items():
+        if kernel is not None and re.fullmatch(pattern, kernel):
+            notebook.metadata["kernelspec"]["name"] = alias
+            break
+    if nb_config.metadata_key in notebook.metadata:
+        overrides = nb_node_to_dict(notebook.metadata[nb_config.metadata_key])
+        overrides.pop("output_folder", None)
+        nb_config = nb_config.copy(**overrides)
+    if nb_config.execution_mode != "cache":
+        return None
+    if any(PurePosixPath(path.as_posix()).match(pattern)
+           for pattern in nb_config.execution_excludepatterns or ()):
+        return None
+    return path, notebook, nb_config
+
+
+def execute_notebook(path: Path, notebook, nb_config):
+    """Execute ``notebook`` in place as myst-nb's cache mode does; jupyter-cache's result."""
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    cwd = TemporaryDirectory() if nb_config.execution_in_temp else nullcontext(str(path.parent))
+    with cwd as folder:
+        return single_nb_execution(notebook, cwd=os.path.abspath(folder),
+                                   timeout=nb_config.execution_timeout,
+                                   allow_errors=nb_config.execution_allow_errors,
+                                   meta_override=True)
+
+
+def execution_order(docnames: list[str], first: list[str]) -> list[str]:
+    """``docnames`` with those named in ``first`` ahead, in that order; the rest as they were."""
+    rank = {name: i for i, name in enumerate(first)}
+    return sorted(docnames, key=lambda name: rank.get(name, len(rank)))
+
+
+def execute_side_by_side(app: Sphinx, env, docnames) -> None:
+    """Execute the pages about to be read that are not in the execution cache yet, several at a
+    time, and cache them for myst-nb (``env-before-read-docs``)."""
+    nb_config = getattr(env, "mystnb_config", None)
+    workers = app.config.nnbook_execution_workers or os.cpu_count() or 1
+    if nb_config is None or nb_config.execution_mode != "cache" or workers < 2:
+        return
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(nb_config.execution_cache_path)
+    pending = {}
+    for docname in execution_order(sorted(docnames), list(app.config.nnbook_execute_first)):
+        try:
+            found = notebook_to_execute(env, docname)
+        except Exception:  # noqa: BLE001 - myst-nb reports it when it reads the page
+            continue
+        if found is None:
+            continue
+        with suppress(KeyError):
+            cache.match_cache_notebook(found[1])
+            continue
+        pending[docname] = found
+    if len(pending) < 2:
+        return  # nothing to overlap: myst-nb executes it when it reads it
+    workers = min(workers, len(pending))
+    logger.info(f"nnbook: executing {len(pending)} pages, {workers} at a time")
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nnbook-execute")
+    try:
+        futures = {docname: pool.submit(execute_notebook, *found)
+                   for docname, found in pending.items()}
+        for docname, future in futures.items():
+            path, notebook, _ = pending[docname]
+            try:
+                result = future.result()
+            except Exception:  # noqa: BLE001 - e.g. a dead kernel: myst-nb tries again
+                continue
+            if result.err is not None:
+                continue  # not cached: myst-nb executes the page again and reports the error
+            # The line myst-nb writes for a page it executed (bench/book_build.py reads it).
+            logger.info(f"Executed notebook in {result.time:.2f} seconds", location=docname)
+            cache.cache_notebook_bundle(
+                CacheBundleIn(notebook, str(path), data={"execution_seconds": result.time}),
+                check_validity=False, overwrite=True)
+    finally:  # after Ctrl-C, start no other page
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("nnbook_notebooks_branch", "notebooks", "html", [str])
     app.add_config_value("nnbook_nnlib_ref", "main", "html", [str])
@@ -458,6 +582,10 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("nnbook_repository_url", "", "env", [str])  # set on config-inited
     app.connect("config-inited", set_course_address, priority=100)  # before the theme reads it
     app.connect("config-inited", on_config_inited)
+    # Pages executed side by side (0: one at a time per core), the slowest first.
+    app.add_config_value("nnbook_execution_workers", 0, "", [int])
+    app.add_config_value("nnbook_execute_first", [], "", [list])
+    app.connect("env-before-read-docs", execute_side_by_side)
     app.add_role("repo-file", RepositoryFileRole())
     app.connect("build-finished", refresh_static_files)
     # Page-wide and early (priority 100): it must run before the theme's deferred bundle, the
