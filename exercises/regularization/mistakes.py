@@ -101,6 +101,38 @@ MISTAKES = [
         fails=("gradient",),
     ),
     mistake(
+        "l2-value-missing-strength", A, "l2_penalty",
+        "Leaves the strength out of the penalty's value, 0.5 * sum(w^2), while the gradient "
+        "strength * w has it.",
+        "Your penalty's value leaves out the strength (a strength of 0 should give 0): the L2 "
+        "penalty is (strength / 2) * sum(w^2), multiplied by strength like its gradient, "
+        "strength * w.",
+        """
+        import numpy as np
+
+        def l2_penalty(weights, strength):
+            value = 0.5 * sum(np.sum(w ** 2) for w in weights)
+            return value, [strength * w for w in weights]
+        """,
+        fails=("value",),
+    ),
+    mistake(
+        "l2-square-of-sum", A, "l2_penalty",
+        "Squares the sum of each array, np.sum(w) ** 2, instead of summing the squares, "
+        "np.sum(w ** 2).",
+        "Your penalty squares the sum of each array's weights, (sum w)^2, in which positive "
+        "and negative weights cancel: the L2 penalty sums the squares, (strength / 2) * "
+        "sum(w^2). Square first, np.sum(w ** 2), not np.sum(w) ** 2.",
+        """
+        import numpy as np
+
+        def l2_penalty(weights, strength):
+            value = 0.5 * strength * sum(np.sum(w) ** 2 for w in weights)
+            return value, [strength * w for w in weights]
+        """,
+        fails=("value",),
+    ),
+    mistake(
         "l1-mean-instead-of-sum", A, "l1_penalty",
         "Averages |w| over each array (np.mean) instead of summing it.",
         "Your penalty is too small by the number of weights in each array: the L1 penalty is "
@@ -185,6 +217,36 @@ MISTAKES = [
 
         def l1_penalty(weights, strength):
             value = strength * sum(np.sum(w) for w in weights)
+            return value, [strength * np.sign(w) for w in weights]
+        """,
+        fails=("value",),
+    ),
+    mistake(
+        "l1-gradient-missing-strength", A, "l1_penalty",
+        "Returns sign(w) as the gradient, forgetting the factor lambda.",
+        "Your gradient is sign(w) without the strength: the penalty is multiplied by lambda "
+        "(strength), and so is its gradient, strength * np.sign(w).",
+        """
+        import numpy as np
+
+        def l1_penalty(weights, strength):
+            value = strength * sum(np.sum(np.abs(w)) for w in weights)
+            return value, [np.sign(w) for w in weights]
+        """,
+        fails=("gradient",),
+    ),
+    mistake(
+        "l1-matrix-norm", A, "l1_penalty",
+        "Uses np.linalg.norm(w, 1), which for a matrix is the largest column sum of |w| (a "
+        "matrix norm), instead of the sum of |w| over every weight.",
+        "Your penalty uses np.linalg.norm(w, 1): for a matrix that is the largest column sum "
+        "of |w|, not the sum over every weight. The L1 penalty is strength * sum(|w|), with "
+        "np.sum(np.abs(w)) for each array.",
+        """
+        import numpy as np
+
+        def l1_penalty(weights, strength):
+            value = strength * sum(np.linalg.norm(w, 1) for w in weights)
             return value, [strength * np.sign(w) for w in weights]
         """,
         fails=("value",),
@@ -336,6 +398,58 @@ MISTAKES = [
         fails=("eval",),
     ),
     mistake(
+        "dropout-backward-divides-by-p", A, "Dropout",
+        "Keeps the 0/1 mask and divides the gradient by p in backward, where forward divided "
+        "the kept entries by 1 - p.",
+        "Your backward pass zeroes the right entries but scales the others by 1 / p, where "
+        "forward scaled them by 1 / (1 - p): p is the probability of dropping, and the kept "
+        "entries are divided by the probability of keeping, 1 - p, in both passes. Store the "
+        "mask already scaled, keep / (1 - p), and use it in both.",
+        """
+        import numpy as np
+
+        class Dropout:
+            def __init__(self, p, rng):
+                self.p, self.rng, self.mask = p, rng, None
+
+            def forward(self, x, training=True):
+                if not training:
+                    return x
+                self.mask = (self.rng.random(x.shape) >= self.p).astype(x.dtype)
+                return x * self.mask / (1 - self.p)
+
+            def backward(self, grad_out):
+                return grad_out * self.mask / self.p
+        """,
+        fails=("backward",),
+    ),
+    mistake(
+        "dropout-keep-mask-below-p", A, "Dropout",
+        "Keeps the entries where rng.random(shape) < p (probability p) while scaling them by "
+        "1 / (1 - p), so it drops a fraction 1 - p.",
+        "Your layer drops a fraction 1 - p of the entries: rng.random(shape) < p (like "
+        "rng.binomial(1, p, shape)) is True with probability p, which makes it the mask of "
+        "entries to drop. Keep the entries where rng.random(x.shape) >= p, with probability "
+        "1 - p, and scale them by 1 / (1 - p).",
+        """
+        import numpy as np
+
+        class Dropout:
+            def __init__(self, p, rng):
+                self.p, self.rng, self.mask = p, rng, None
+
+            def forward(self, x, training=True):
+                if not training:
+                    return x
+                self.mask = ((self.rng.random(x.shape) < self.p) / (1 - self.p)).astype(x.dtype)
+                return x * self.mask
+
+            def backward(self, grad_out):
+                return grad_out * self.mask
+        """,
+        fails=("forward",),
+    ),
+    mistake(
         "batchnorm-batch-statistics-at-inference", A, "batchnorm_forward",
         "Ignores the training flag: normalizes with the batch's statistics (and updates the "
         "running ones) in evaluation mode too.",
@@ -478,6 +592,50 @@ MISTAKES = [
         shows=("nan-inf",),  # 0 / 0 for a feature constant over the batch (grading's case)
     ),
     mistake(
+        "batchnorm-eps-outside-sqrt", A, "batchnorm_forward",
+        "Normalizes with sqrt(var) + eps instead of sqrt(var + eps).",
+        "Your outputs are slightly off in both modes: epsilon goes inside the square root, "
+        "(x - mean) / sqrt(var + eps), as in nnlib and PyTorch, not sqrt(var) + eps.",
+        """
+        import numpy as np
+
+        def batchnorm_forward(x, gamma, beta, running_mean, running_var, training,
+                              momentum=0.1, eps=1e-5):
+            if training:
+                n = x.shape[0]
+                mean, var = x.mean(axis=0), x.var(axis=0)
+                running_mean = (1 - momentum) * running_mean + momentum * mean
+                running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+            else:
+                mean, var = running_mean, running_var
+            return gamma * (x - mean) / (np.sqrt(var) + eps) + beta, running_mean, running_var
+        """,
+        fails=("training_output", "eval_output"),
+    ),
+    mistake(
+        "batchnorm-unbiased-variance-normalizes", A, "batchnorm_forward",
+        "Computes the batch variance with ddof=1 (divided by N - 1) and normalizes the batch "
+        "with it; the running variance, updated with that unbiased variance, is right.",
+        "Your running statistics are right but your training-mode output is not: you "
+        "normalized with the unbiased variance (ddof=1, divided by N - 1). Batch norm "
+        "normalizes the batch with its biased variance, x.var(axis=0) (divided by N); only the "
+        "running variance is updated with the unbiased one, var * N / (N - 1).",
+        """
+        import numpy as np
+
+        def batchnorm_forward(x, gamma, beta, running_mean, running_var, training,
+                              momentum=0.1, eps=1e-5):
+            if training:
+                mean, var = x.mean(axis=0), x.var(axis=0, ddof=1)
+                running_mean = (1 - momentum) * running_mean + momentum * mean
+                running_var = (1 - momentum) * running_var + momentum * var
+            else:
+                mean, var = running_mean, running_var
+            return gamma * (x - mean) / np.sqrt(var + eps) + beta, running_mean, running_var
+        """,
+        fails=("training_output",),
+    ),
+    mistake(
         "batchnorm-backward-ignores-batch-statistics", A, "batchnorm_backward",
         "Backpropagates as if the mean and variance were constants (grad_out * gamma / std), "
         "the evaluation-mode formula.",
@@ -515,26 +673,6 @@ MISTAKES = [
             return grad_x, np.sum(grad_out * x_hat, axis=0), grad_out.sum(axis=0)
         """,
         fails=("grad_x",),
-    ),
-    mistake(
-        "batchnorm-backward-parameter-gradients-averaged", A, "batchnorm_backward",
-        "Averages the parameter gradients over the batch instead of summing them.",
-        "Your gradients of gamma and beta are N times too small: sum over the batch, "
-        "dgamma = sum(grad_out * x_hat), dbeta = sum(grad_out).",
-        """
-        import numpy as np
-
-        def batchnorm_backward(grad_out, x, gamma, eps=1e-5):
-            n = x.shape[0]
-            mean, var = x.mean(axis=0), x.var(axis=0)
-            inv_std = 1.0 / np.sqrt(var + eps)
-            x_hat = (x - mean) * inv_std
-            g = grad_out * gamma
-            grad_x = inv_std / n * (n * g - g.sum(axis=0) - x_hat * np.sum(g * x_hat, axis=0))
-            return grad_x, np.mean(grad_out * x_hat, axis=0), grad_out.mean(axis=0)
-        """,
-        fails=("param_grads",),
-        shows=("constant-factor",),  # 1/N
     ),
     mistake(
         "batchnorm-backward-grad-x-without-gamma", A, "batchnorm_backward",
@@ -595,6 +733,70 @@ MISTAKES = [
             return grad_x, np.sum(grad_out * x, axis=0), grad_out.sum(axis=0)
         """,
         fails=("param_grads",),
+    ),
+    mistake(
+        "batchnorm-backward-no-variance-term", A, "batchnorm_backward",
+        "Leaves out the x_hat * sum(G_hat * x_hat) term of the input gradient (the path "
+        "through the batch variance).",
+        "Your input gradient misses the term that comes through the batch variance: "
+        "dx = (1 / (N std)) (N G_hat - sum(G_hat) - x_hat sum(G_hat x_hat)), with "
+        "G_hat = grad_out * gamma and both sums over the batch; you left out the last one, "
+        "x_hat * np.sum(G_hat * x_hat, axis=0).",
+        """
+        import numpy as np
+
+        def batchnorm_backward(grad_out, x, gamma, eps=1e-5):
+            n = x.shape[0]
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            inv_std = 1.0 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            g = grad_out * gamma
+            grad_x = inv_std / n * (n * g - g.sum(axis=0))
+            return grad_x, np.sum(grad_out * x_hat, axis=0), grad_out.sum(axis=0)
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "batchnorm-backward-no-mean-term", A, "batchnorm_backward",
+        "Leaves out the sum(G_hat) term of the input gradient (the path through the batch "
+        "mean).",
+        "Your input gradient misses the term that comes through the batch mean: "
+        "dx = (1 / (N std)) (N G_hat - sum(G_hat) - x_hat sum(G_hat x_hat)), with "
+        "G_hat = grad_out * gamma and both sums over the batch; you left out "
+        "- np.sum(G_hat, axis=0).",
+        """
+        import numpy as np
+
+        def batchnorm_backward(grad_out, x, gamma, eps=1e-5):
+            n = x.shape[0]
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            inv_std = 1.0 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            g = grad_out * gamma
+            grad_x = inv_std / n * (n * g - x_hat * np.sum(g * x_hat, axis=0))
+            return grad_x, np.sum(grad_out * x_hat, axis=0), grad_out.sum(axis=0)
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "batchnorm-backward-divides-by-n-minus-1", A, "batchnorm_backward",
+        "Divides the input gradient by (N - 1) std instead of N std.",
+        "Your input gradient is N / (N - 1) times too large: the batch is normalized with its "
+        "mean and biased variance, both divided by N, so dx = (1 / (N std)) (N G_hat - "
+        "sum(G_hat) - x_hat sum(G_hat x_hat)), with N, not N - 1.",
+        """
+        import numpy as np
+
+        def batchnorm_backward(grad_out, x, gamma, eps=1e-5):
+            n = x.shape[0]
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            inv_std = 1.0 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            g = grad_out * gamma
+            grad_x = inv_std / (n - 1) * (n * g - g.sum(axis=0) - x_hat * np.sum(g * x_hat, axis=0))
+            return grad_x, np.sum(grad_out * x_hat, axis=0), grad_out.sum(axis=0)
+        """,
+        fails=("grad_x",),
     ),
     mistake(
         "early-stopping-no-restore", A, "EarlyStopping",
