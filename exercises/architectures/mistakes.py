@@ -1171,10 +1171,13 @@ MISTAKES = [
         shows=("argument-ignored",),
     ),
     mistake(
-        "conv-padding-on-every-axis", A, "conv2d_forward",
-        "Pads with np.pad(x, p), which pads the batch and channel axes too.",
-        "np.pad(x, p) pads every axis, the batch and channel axes included: pad only the "
-        "height and width, np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))).",
+        "conv-padding-before-only", A, "conv2d_forward",
+        "Pads only before the image, np.pad with (p, 0) for the height and the width, while the "
+        "output size counts p zeros on both sides.",
+        "With padding your code fails on a shape mismatch (operands could not be broadcast): "
+        "np.pad with (p, 0) adds p zeros before the image only, so the padded image is p rows and "
+        "p columns short of the H + 2p by W + 2p that your output size counts. Pad both sides: "
+        "np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))).",
         """
         import numpy as np
 
@@ -1184,7 +1187,7 @@ MISTAKES = [
             s, p = stride, padding
             h_out = (h + 2 * p - kh) // s + 1
             w_out = (w + 2 * p - kw) // s + 1
-            xp = np.pad(x, p)
+            xp = np.pad(x, ((0, 0), (0, 0), (p, 0), (p, 0)))
             out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
             for i in range(kh):
                 for j in range(kw):
@@ -1193,7 +1196,6 @@ MISTAKES = [
             return out + bias[:, None, None]
         """,
         fails=("stride_padding",),
-        shows=("pad-every-axis",),
     ),
     mistake(
         "conv-output-size-off-by-one", A, "conv2d_forward",
@@ -1242,6 +1244,137 @@ MISTAKES = [
                     patch = xp[:, :, i:i + s * h_out:s, j:j + s * w_out:s]  # (N, C, H_out, W_out)
                     out += np.einsum("nchw,oc->nohw", patch, weight[:, :, i, j])
             return out + bias
+        """,
+        fails=("values", "stride_padding",),
+    ),
+    mistake(
+        "conv-output-size-true-division", A, "conv2d_forward",
+        "Computes the output size with true division, (H + 2p - kh) / s + 1, a float that "
+        "np.zeros refuses.",
+        "Your output size is a float (TypeError: 'float' object cannot be interpreted as an "
+        "integer): in Python 3, / always gives a float, even for 6 / 2. Count the window "
+        "positions with floor division: H_out = (H + 2p - kh) // s + 1 (likewise W_out).",
+        """
+        import numpy as np
+
+        def conv2d_forward(x, weight, bias, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            s, p = stride, padding
+            h_out = (h + 2 * p - kh) / s + 1
+            w_out = (w + 2 * p - kw) / s + 1
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[:, :, i:i + s * h_out:s, j:j + s * w_out:s]  # (N, C, H_out, W_out)
+                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, i, j])
+            return out + bias[:, None, None]
+        """,
+        fails=("values", "stride_padding",),
+    ),
+    mistake(
+        "conv-output-size-one-added-before-stride", A, "conv2d_forward",
+        "Adds the 1 before dividing by the stride, H_out = (H + 2p - kh + 1) // s, right only for "
+        "stride 1.",
+        "With a stride your output is one row or column short on some cases: (H + 2p - kh + 1) // "
+        "s agrees with the right size only when s = 1. The windows start at rows 0, s, 2s, ... up "
+        "to H + 2p - kh, so H_out = (H + 2p - kh) // s + 1: divide first, then add the 1.",
+        """
+        import numpy as np
+
+        def conv2d_forward(x, weight, bias, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            s, p = stride, padding
+            h_out = (h + 2 * p - kh + 1) // s
+            w_out = (w + 2 * p - kw + 1) // s
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[:, :, i:i + s * h_out:s, j:j + s * w_out:s]  # (N, C, H_out, W_out)
+                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, i, j])
+            return out + bias[:, None, None]
+        """,
+        fails=("stride_padding",),
+    ),
+    mistake(
+        "conv-padding-after-only", A, "conv2d_forward",
+        "Puts all the padding after the image, np.pad with (0, 2p) (or x copied into the top-left "
+        "corner of a zero array), so every window is shifted by p.",
+        "With padding your output has the right shape but shifted values: all 2p zeros went after "
+        "the image (np.pad with (0, 2 * p), or x copied into xp[:, :, :H, :W] of a zero array). "
+        "Put p zeros on each side: np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))), or copy x into "
+        "xp[:, :, p:p + H, p:p + W].",
+        """
+        import numpy as np
+
+        def conv2d_forward(x, weight, bias, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            s, p = stride, padding
+            h_out = (h + 2 * p - kh) // s + 1
+            w_out = (w + 2 * p - kw) // s + 1
+            xp = np.pad(x, ((0, 0), (0, 0), (0, 2 * p), (0, 2 * p)))
+            out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[:, :, i:i + s * h_out:s, j:j + s * w_out:s]  # (N, C, H_out, W_out)
+                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, i, j])
+            return out + bias[:, None, None]
+        """,
+        fails=("stride_padding",),
+    ),
+    mistake(
+        "conv-windows-not-strided", A, "conv2d_forward",
+        "Gets the strided output size right but reads the windows at stride 1: output row r reads "
+        "the input rows r + i instead of s r + i.",
+        "With a stride your output has the right shape but the wrong values: your windows start "
+        "one pixel apart, as with stride 1. Output row r reads the input rows s * r + i, so step "
+        "by the stride: xp[:, :, i:i + s * H_out:s, j:j + s * W_out:s] (looping over output "
+        "positions: rows r * s to r * s + kh).",
+        """
+        import numpy as np
+
+        def conv2d_forward(x, weight, bias, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            s, p = stride, padding
+            h_out = (h + 2 * p - kh) // s + 1
+            w_out = (w + 2 * p - kw) // s + 1
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[:, :, i:i + h_out, j:j + w_out]  # (N, C, H_out, W_out)
+                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, i, j])
+            return out + bias[:, None, None]
+        """,
+        fails=("stride_padding",),
+    ),
+    mistake(
+        "conv-bias-not-added", A, "conv2d_forward",
+        "Returns the sums over the windows without adding the bias.",
+        "Your output has no bias: every output channel o adds its bias b[o] at every position. "
+        "Add it once, after the sums: out + bias[:, None, None] (one value per channel, axis 1 of "
+        "(N, O, H_out, W_out)).",
+        """
+        import numpy as np
+
+        def conv2d_forward(x, weight, bias, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            s, p = stride, padding
+            h_out = (h + 2 * p - kh) // s + 1
+            w_out = (w + 2 * p - kw) // s + 1
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            out = np.zeros((n, o, h_out, w_out), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[:, :, i:i + s * h_out:s, j:j + s * w_out:s]  # (N, C, H_out, W_out)
+                    out += np.einsum("nchw,oc->nohw", patch, weight[:, :, i, j])
+            return out
         """,
         fails=("values", "stride_padding",),
     ),
@@ -1419,6 +1552,66 @@ MISTAKES = [
                     grad_xp[:, :, rows, cols] = np.einsum("nohw,oc->nchw", grad_out, w_ij)
             grad_bias = grad_out.sum(axis=(0, 2, 3))
             return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "conv-backward-weight-gradient-flipped", A, "conv2d_backward",
+        "Stores the gradient of kernel offset (i, j) at the flipped offset (kh - 1 - i, kw - 1 - "
+        "j).",
+        "Your weight gradient is flipped: offset (i, j) multiplied the input pixels (s r + i, s q "
+        "+ j), so the sum of grad_out times those pixels is the gradient of W[:, :, i, j] itself. "
+        "Store it at grad_weight[:, :, i, j], not at the flipped offset (kh - 1 - i, kw - 1 - j).",
+        """
+        import numpy as np
+
+        def conv2d_backward(grad_out, x, weight, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            _, _, h_out, w_out = grad_out.shape
+            s, p = stride, padding
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            grad_xp = np.zeros_like(xp)
+            grad_weight = np.zeros_like(weight)
+            for i in range(kh):
+                for j in range(kw):
+                    rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
+                    patch = xp[:, :, rows, cols]  # (N, C, H_out, W_out)
+                    grad_w_ij = np.einsum("nohw,nchw->oc", grad_out, patch)  # (O, C)
+                    grad_weight[:, :, kh - 1 - i, kw - 1 - j] = grad_w_ij
+                    w_ij = weight[:, :, i, j]  # (O, C)
+                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, w_ij)
+            grad_bias = grad_out.sum(axis=(0, 2, 3))
+            return grad_xp[:, :, p:p + h, p:p + w], grad_weight, grad_bias
+        """,
+        fails=("param_grads",),
+    ),
+    mistake(
+        "conv-backward-crop-empty-without-padding", A, "conv2d_backward",
+        "Crops the padding off the input gradient with [p:-p], which is empty when p = 0.",
+        "Without padding your grad_x is empty: with p = 0, grad_xp[:, :, p:-p] is grad_xp[:, :, "
+        "0:0] (-0 is 0, so the slice ends where it starts). Crop with the sizes instead: "
+        "grad_xp[:, :, p:p + H, p:p + W].",
+        """
+        import numpy as np
+
+        def conv2d_backward(grad_out, x, weight, stride=1, padding=0):
+            n, c, h, w = x.shape
+            o, _, kh, kw = weight.shape
+            _, _, h_out, w_out = grad_out.shape
+            s, p = stride, padding
+            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            grad_xp = np.zeros_like(xp)
+            grad_weight = np.zeros_like(weight)
+            for i in range(kh):
+                for j in range(kw):
+                    rows, cols = slice(i, i + s * h_out, s), slice(j, j + s * w_out, s)
+                    patch = xp[:, :, rows, cols]  # (N, C, H_out, W_out)
+                    grad_weight[:, :, i, j] = np.einsum("nohw,nchw->oc", grad_out, patch)
+                    w_ij = weight[:, :, i, j]  # (O, C)
+                    grad_xp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", grad_out, w_ij)
+            grad_bias = grad_out.sum(axis=(0, 2, 3))
+            return grad_xp[:, :, p:-p, p:-p], grad_weight, grad_bias
         """,
         fails=("grad_x",),
     ),
