@@ -62,19 +62,18 @@ def _general_probes(aspect: Aspect, cases: list[Case]) -> list[Probe]:
                 change=lambda case: case, output=swap))
     names = argument_names(aspect)
     for i, first in enumerate(names):
-        for j in range(i + 1, len(names)):
-            def swapped(case, i=i, j=j):
-                args = case.args
-                if j >= len(args) or not (isinstance(args[i], np.ndarray)
-                                          and isinstance(args[j], np.ndarray)
-                                          and args[i].shape == args[j].shape):
+        for second in names[i + 1:]:
+            def swapped(case, a=first, b=second):
+                x, y = _argument(aspect, case, a), _argument(aspect, case, b)
+                same_arrays = (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)
+                               and x.shape == y.shape)
+                two_numbers = all(isinstance(v, (float, np.floating)) for v in (x, y))
+                if not (same_arrays or two_numbers) or (two_numbers and x == y):
                     return None
-                args = list(args)
-                args[i], args[j] = args[j], args[i]
-                return case.replace(*args)
+                return _with_argument(_with_argument(case, names, a, y), names, b, x)
             probes.append(Probe(
-                "arguments-swapped", f"Your results are nnlib's with `{first}` and "
-                f"`{names[j]}` swapped: check which argument goes where in your formula.",
+                "arguments-swapped", f"Your results are nnlib's with `{first}` and `{second}` "
+                f"swapped: check which argument goes where in your formula.",
                 change=swapped))
     for name, default in aspect.defaults.items():
         if not (default is None or isinstance(default, (int, float, bool))):
@@ -101,6 +100,24 @@ def _general_probes(aspect: Aspect, cases: list[Case]) -> list[Probe]:
             f"never reads it?).",
             change=at_default))
     return probes
+
+
+def _argument(aspect: Aspect, case: Case, name: str):
+    """The value of argument ``name`` in ``case``: given by position or keyword, else its
+    default (None when it has none)."""
+    names = argument_names(aspect)
+    if name in names and names.index(name) < len(case.args):
+        return case.args[names.index(name)]
+    return dict(case.kwargs).get(name, aspect.defaults.get(name))
+
+
+def _with_argument(case: Case, names: tuple[str, ...], name: str, value) -> Case:
+    """``case`` with argument ``name`` set to ``value`` (by position if it was given so)."""
+    if name in names and names.index(name) < len(case.args):
+        args = list(case.args)
+        args[names.index(name)] = value
+        return case.replace(*args)
+    return case.replace(**{name: value})
 
 
 def general_probes(aspect: Aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:

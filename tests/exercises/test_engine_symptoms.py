@@ -234,6 +234,16 @@ def test_a_sign_swapped_values_and_an_ignored_argument_are_named(no_bank):
     assert _failure("sgd_momentum_step.one_step", sgd_momentum_step).symptoms == (
         "outputs-swapped",)
 
+    def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        beta1, beta2 = beta2, beta1  # each decay rate on the other moment
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad ** 2
+        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+        return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+    failure = _failure("adam_step.one_step", adam_step)
+    assert failure.symptoms == ("arguments-swapped",) and "`beta1` and `beta2`" in str(failure)
+
     def rmsprop_step(param, grad, square_avg, lr=0.01, alpha=0.99, eps=1e-8):
         square_avg = 0.99 * square_avg + 0.01 * grad ** 2
         return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
