@@ -323,6 +323,72 @@ MISTAKES = [
         fails=("forward", "backward"),
     ),
     mistake(
+        "dense-block-new-features-first", A, "DenseBlock",
+        "Puts each layer's new features before the old ones (features.insert(0, h), or "
+        "np.concatenate([h, out])), so every layer reads [h_(l-1), ..., h1, x] and the block "
+        "outputs [hk, ..., h1, x].",
+        "Your output has the right pieces in reverse order, [hk, ..., h1, x]: you put each "
+        "layer's new features before the old ones (features.insert(0, h) or np.concatenate([h, "
+        "out])), so every layer also reads its input reversed. Add them after: "
+        "features.append(h), so that each layer reads [x, h1, ..., h(l-1)] and the block outputs "
+        "[x, h1, ..., hk].",
+        """
+        import numpy as np
+
+        class DenseBlock:
+            def __init__(self, *layers):
+                self.layers = list(layers)
+
+            def forward(self, x):
+                features = [x]
+                for layer in self.layers:
+                    features.insert(0, layer.forward(np.concatenate(features, axis=1)))
+                self.widths = [f.shape[1] for f in features]
+                return np.concatenate(features, axis=1)
+
+            def backward(self, grad_out):
+                bounds = np.cumsum(self.widths)[:-1]
+                pieces = [g.copy() for g in np.split(grad_out, bounds, axis=1)]
+                for i in range(len(self.layers) - 1, -1, -1):
+                    grad_input = self.layers[i].backward(pieces[i + 1])
+                    for j, g in enumerate(np.split(grad_input, bounds[:i], axis=1)):
+                        pieces[j] += g
+                return pieces[0]
+        """,
+        fails=("forward", "backward",),
+    ),
+    mistake(
+        "dense-block-output-last-layer-only", A, "DenseBlock",
+        "Returns only the last layer's features hk instead of the concatenation [x, h1, ..., hk].",
+        "Your output is only the last layer's growth_rate features: a dense block outputs the "
+        "concatenation of its input and every layer's features, np.concatenate([x, h1, ..., hk], "
+        "axis=1), in_features + num_layers * growth_rate wide.",
+        """
+        import numpy as np
+
+        class DenseBlock:
+            def __init__(self, *layers):
+                self.layers = list(layers)
+
+            def forward(self, x):
+                features = [x]
+                for layer in self.layers:
+                    features.append(layer.forward(np.concatenate(features, axis=1)))
+                self.widths = [f.shape[1] for f in features]
+                return features[-1]
+
+            def backward(self, grad_out):
+                bounds = np.cumsum(self.widths)[:-1]
+                pieces = [g.copy() for g in np.split(grad_out, bounds, axis=1)]
+                for i in range(len(self.layers) - 1, -1, -1):
+                    grad_input = self.layers[i].backward(pieces[i + 1])
+                    for j, g in enumerate(np.split(grad_input, bounds[:i], axis=1)):
+                        pieces[j] += g
+                return pieces[0]
+        """,
+        fails=("forward", "backward",),
+    ),
+    mistake(
         "dense-widths-forget-input", A, "dense_block_widths",
         "Leaves the block's input out of the count: layer l reads (l - 1) g features and the "
         "block outputs k g.",
@@ -514,6 +580,86 @@ MISTAKES = [
         shows=("nan-inf",),  # a row with every key allowed: all -inf
     ),
     mistake(
+        "attention-scaled-by-number-of-keys", A, "attention",
+        "Divides the scores by the square root of the number of keys, K.shape[0], instead of the "
+        "width d.",
+        "Your scores are divided by sqrt(K.shape[0]), the square root of the number of keys: the "
+        "scale is 1 / sqrt(d), d = Q.shape[1] (the width of the queries and keys), the number of "
+        "terms in each dot product. It does not change with the number of keys.",
+        """
+        import numpy as np
+
+        def attention(Q, K, V, mask=None):
+            scores = Q @ K.T / K.shape[0] ** 0.5
+            if mask is not None:
+                scores = np.where(mask, scores, -np.inf)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            return weights @ V, weights
+        """,
+        fails=("weights", "output", "mask",),
+    ),
+    mistake(
+        "attention-scaled-by-number-of-queries", A, "attention",
+        "Divides the scores by the square root of the number of queries, Q.shape[0] (len(Q)), "
+        "instead of the width d.",
+        "Your scores are divided by sqrt(Q.shape[0]) (or sqrt(len(Q))), the square root of the "
+        "number of queries, the rows of Q: the scale is 1 / sqrt(d), d = Q.shape[1], the queries' "
+        "width (their columns), the number of terms in each dot product.",
+        """
+        import numpy as np
+
+        def attention(Q, K, V, mask=None):
+            scores = Q @ K.T / Q.shape[0] ** 0.5
+            if mask is not None:
+                scores = np.where(mask, scores, -np.inf)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            return weights @ V, weights
+        """,
+        fails=("weights", "output", "mask",),
+    ),
+    mistake(
+        "attention-scaled-by-value-width", A, "attention",
+        "Divides the scores by the square root of the values' width, V.shape[1], instead of the "
+        "queries' and keys' width d.",
+        "Your scores are divided by sqrt(V.shape[1]), the values' width: the scores Q K^T are dot "
+        "products over d = Q.shape[1] features (the width of the queries and keys), so scale them "
+        "by 1 / sqrt(d). The values' width plays no part in the scores.",
+        """
+        import numpy as np
+
+        def attention(Q, K, V, mask=None):
+            scores = Q @ K.T / V.shape[1] ** 0.5
+            if mask is not None:
+                scores = np.where(mask, scores, -np.inf)
+            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            weights = e / e.sum(axis=-1, keepdims=True)
+            return weights @ V, weights
+        """,
+        fails=("weights", "output", "mask",),
+    ),
+    mistake(
+        "attention-softmax-over-whole-array", A, "attention",
+        "Takes the softmax over the whole score matrix (max and sum without an axis) instead of "
+        "over each row.",
+        "Your weights sum to 1 over the whole matrix, not in each row: scores.max() and e.sum() "
+        "without axis= reduce over every entry. Each query's weights are a distribution over the "
+        "keys: take the max and the sum along the last axis (axis=-1, keepdims=True).",
+        """
+        import numpy as np
+
+        def attention(Q, K, V, mask=None):
+            scores = Q @ K.T / Q.shape[1] ** 0.5
+            if mask is not None:
+                scores = np.where(mask, scores, -np.inf)
+            e = np.exp(scores - scores.max())
+            weights = e / e.sum()
+            return weights @ V, weights
+        """,
+        fails=("weights", "output", "mask",),
+    ),
+    mistake(
         "layer-norm-unbiased-variance", A, "layer_norm_forward",
         "Uses the unbiased variance (divides by D - 1) instead of the biased one.",
         "Your variance divides by D - 1 (np.var or .std with ddof=1): layer norm, like batch "
@@ -635,6 +781,40 @@ MISTAKES = [
         """,
         fails=("values",),
         shows=("in-place",),
+    ),
+    mistake(
+        "layer-norm-axis-one", A, "layer_norm_forward",
+        "Takes the mean and variance over axis=1, the features only for 2-D input: on sequences "
+        "(N, T, D) it normalizes over the positions.",
+        "On a batch of sequences (N, T, D) your statistics run over the positions T: axis=1 is "
+        "the feature axis only for 2-D input. Use the last axis, axis=-1 (with keepdims=True), "
+        "which is the features for any number of leading axes.",
+        """
+        import numpy as np
+
+        def layer_norm_forward(x, gamma, beta, eps=1e-5):
+            mean = x.mean(axis=1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=1, keepdims=True)
+            x_hat = (x - mean) / np.sqrt(var + eps)
+            return gamma * x_hat + beta
+        """,
+        fails=("values",),
+    ),
+    mistake(
+        "layer-norm-no-square-root", A, "layer_norm_forward",
+        "Divides by the variance, var + eps, instead of by its square root.",
+        "You divided by the variance: x_hat = (x - mean) / sqrt(var + eps) divides by the "
+        "standard deviation, so take the square root (np.sqrt(var + eps)).",
+        """
+        import numpy as np
+
+        def layer_norm_forward(x, gamma, beta, eps=1e-5):
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            x_hat = (x - mean) / (var + eps)
+            return gamma * x_hat + beta
+        """,
+        fails=("values",),
     ),
     mistake(
         "layer-norm-backward-mean-and-variance-constant", A, "layer_norm_backward",
@@ -779,6 +959,130 @@ MISTAKES = [
             return grad_x, grad_gamma, grad_beta
         """,
         fails=("param_grads",),
+    ),
+    mistake(
+        "layer-norm-backward-divides-by-batch-size", A, "layer_norm_backward",
+        "Uses the batch size N = x.shape[0] in the input gradient where layer norm has D, the "
+        "number of features.",
+        "Your input gradient uses N = x.shape[0], the batch size, as in batch norm: layer norm's "
+        "mean and variance are over the D features of each row, so dL/dx = (1 / (D std)) (D g - "
+        "sum(g) - x_hat sum(g x_hat)) with D = x.shape[-1] (g = grad_out * gamma, sums over the "
+        "last axis).",
+        """
+        import numpy as np
+
+        def layer_norm_backward(grad_out, x, gamma, eps=1e-5):
+            d = x.shape[-1]
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            inv_std = 1 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            grad_gamma = (grad_out * x_hat).reshape(-1, d).sum(axis=0)
+            grad_beta = grad_out.reshape(-1, d).sum(axis=0)
+            g = grad_out * gamma
+            n = x.shape[0]
+            grad_x = inv_std / n * (n * g - g.sum(axis=-1, keepdims=True)
+                                    - x_hat * (g * x_hat).sum(axis=-1, keepdims=True))
+            return grad_x, grad_gamma, grad_beta
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "layer-norm-backward-batch-norm-axes", A, "layer_norm_backward",
+        "Computes batch norm's backward pass: the mean, the variance and both sums over the batch "
+        "(axis 0).",
+        "Your backward pass is batch norm's: its mean, variance and sums run over the batch (axis "
+        "0). Layer norm normalizes each row over its D features, so take the mean, the variance "
+        "and both sums of the input gradient over the last axis (axis=-1, keepdims=True).",
+        """
+        import numpy as np
+
+        def layer_norm_backward(grad_out, x, gamma, eps=1e-5):
+            d = x.shape[-1]
+            mean = x.mean(axis=0, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=0, keepdims=True)
+            inv_std = 1 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            grad_gamma = (grad_out * x_hat).reshape(-1, d).sum(axis=0)
+            grad_beta = grad_out.reshape(-1, d).sum(axis=0)
+            g = grad_out * gamma
+            grad_x = inv_std / d * (d * g - g.sum(axis=0, keepdims=True)
+                                    - x_hat * (g * x_hat).sum(axis=0, keepdims=True))
+            return grad_x, grad_gamma, grad_beta
+        """,
+        fails=("param_grads", "grad_x",),
+    ),
+    mistake(
+        "layer-norm-backward-no-variance-term", A, "layer_norm_backward",
+        "Leaves the variance's term out of the input gradient: (1 / (D std)) (D g - sum(g)).",
+        "Your input gradient misses the path through the variance, which also depends on every "
+        "x_i of the row: with g = grad_out * gamma, dL/dx = (1 / (D std)) (D g - sum(g) - x_hat "
+        "sum(g x_hat)), the sums over the last axis. Subtract the x_hat term too.",
+        """
+        import numpy as np
+
+        def layer_norm_backward(grad_out, x, gamma, eps=1e-5):
+            d = x.shape[-1]
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            inv_std = 1 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            grad_gamma = (grad_out * x_hat).reshape(-1, d).sum(axis=0)
+            grad_beta = grad_out.reshape(-1, d).sum(axis=0)
+            g = grad_out * gamma
+            grad_x = inv_std / d * (d * g - g.sum(axis=-1, keepdims=True))
+            return grad_x, grad_gamma, grad_beta
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "layer-norm-backward-no-mean-term", A, "layer_norm_backward",
+        "Leaves the mean's term out of the input gradient: (1 / (D std)) (D g - x_hat sum(g "
+        "x_hat)).",
+        "Your input gradient misses the path through the mean, which also depends on every x_i of "
+        "the row: with g = grad_out * gamma, dL/dx = (1 / (D std)) (D g - sum(g) - x_hat sum(g "
+        "x_hat)), the sums over the last axis. Subtract sum(g) too.",
+        """
+        import numpy as np
+
+        def layer_norm_backward(grad_out, x, gamma, eps=1e-5):
+            d = x.shape[-1]
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            inv_std = 1 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            grad_gamma = (grad_out * x_hat).reshape(-1, d).sum(axis=0)
+            grad_beta = grad_out.reshape(-1, d).sum(axis=0)
+            g = grad_out * gamma
+            grad_x = inv_std / d * (d * g
+                                    - x_hat * (g * x_hat).sum(axis=-1, keepdims=True))
+            return grad_x, grad_gamma, grad_beta
+        """,
+        fails=("grad_x",),
+    ),
+    mistake(
+        "layer-norm-backward-variance-term-added", A, "layer_norm_backward",
+        "Adds the variance's term x_hat sum(g x_hat) in the input gradient instead of subtracting "
+        "it.",
+        "The x_hat term of your input gradient has the wrong sign: with g = grad_out * gamma, "
+        "dL/dx = (1 / (D std)) (D g - sum(g) - x_hat sum(g x_hat)); both sums are subtracted.",
+        """
+        import numpy as np
+
+        def layer_norm_backward(grad_out, x, gamma, eps=1e-5):
+            d = x.shape[-1]
+            mean = x.mean(axis=-1, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+            inv_std = 1 / np.sqrt(var + eps)
+            x_hat = (x - mean) * inv_std
+            grad_gamma = (grad_out * x_hat).reshape(-1, d).sum(axis=0)
+            grad_beta = grad_out.reshape(-1, d).sum(axis=0)
+            g = grad_out * gamma
+            grad_x = inv_std / d * (d * g - g.sum(axis=-1, keepdims=True)
+                                    + x_hat * (g * x_hat).sum(axis=-1, keepdims=True))
+            return grad_x, grad_gamma, grad_beta
+        """,
+        fails=("grad_x",),
     ),
     mistake(
         "mha-scale-by-model-width", A, "multi_head_attention",
@@ -980,10 +1284,13 @@ MISTAKES = [
         fails=("weights", "output", "causal",),
     ),
     mistake(
-        "mha-softmax-overflows", A, "multi_head_attention",
-        "Takes exp of the raw scores, which overflows for scores in the hundreds.",
-        "Your softmax overflows on large scores (exp(800) is inf, and inf / inf is nan): "
-        "subtract each row's maximum before np.exp; the weights do not change.",
+        "mha-softmax-over-whole-array", A, "multi_head_attention",
+        "Takes the softmax over the whole array of scores (max and sum without an axis), every "
+        "example, head and query together.",
+        "Your weights sum to 1 over the whole array (every example, head and query together), not "
+        "in each row: scores.max() and e.sum() without axis= reduce over every entry. Each "
+        "query's weights are a distribution over the keys: take the max and the sum along the "
+        "last axis (axis=-1, keepdims=True).",
         """
         import numpy as np
 
@@ -999,13 +1306,12 @@ MISTAKES = [
             if causal:
                 future = np.triu(np.ones((t, t), dtype=bool), k=1)
                 scores = np.where(future, -np.inf, scores)
-            e = np.exp(scores)
-            weights = e / e.sum(axis=-1, keepdims=True)
+            e = np.exp(scores - scores.max())
+            weights = e / e.sum()
             heads = (weights @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
             return heads @ W_o, weights
         """,
         fails=("weights", "output", "causal",),
-        shows=("only-large", "nan-inf",),
     ),
     mistake(
         "mha-heads-split-without-transpose", A, "multi_head_attention",
