@@ -163,14 +163,36 @@ def constant_factor(aspect, impl, cases, outcomes, expected) -> tuple[str, str] 
         if found:
             c, keys, case = found
             which = " or ".join(list(keys.values())[:2])
-            hint = (f"{name}: your result is nnlib's times a constant factor, {which}, on "
-                    f"every case where it is wrong ({c:.6g} on {case.label}). Look for a factor "
-                    f"your code has and the formula does not, or the other way round: a sum "
-                    f"where a mean is asked (or a mean where a sum is), a missing or extra 2 or "
-                    f"1/2, a square root, a scale such as 1/(1 - p), or a bias correction "
-                    f"1/(1 - beta^t) applied where it does not belong (or missing).")
+            advice = " ".join(dict.fromkeys(_advice(key) for key in list(keys)[:2]))
+            hint = (f"{name}: your result is nnlib's times {which}, on every case where it is "
+                    f"wrong ({c:.6g} on {case.label}). {advice}")
             return "constant-factor", hint
     return None
+
+
+def _advice(key: str) -> str:
+    """What a factor named by ``key`` (a :func:`_candidates` key, or ``1/`` and one) usually
+    means in a learner's code."""
+    if key.endswith(("(1-p)", "1-p")):
+        return "The dropout scale 1/(1 - p): applied where it does not belong, or missing."
+    key = key.removeprefix("1/")
+    if key == "2":
+        return ("A 2 too many or too few: the derivative of a square (d/dw w^2 = 2w) taken "
+                "twice or not at all, a 1/2 in front of a sum of squares, or a central "
+                "difference divided by eps instead of 2 eps (or the reverse).")
+    if key.startswith("sqrt("):
+        return ("A square-root constant too many or too few: He's sqrt(2 / fan_in), or a "
+                "uniform bound that is sqrt(3) times the standard deviation.")
+    if key in ("N", "D", "each-size") or key.startswith(("size:", "axes", "arrays:")):
+        return ("A mean where a sum is asked, or a sum where a mean is: check which axes you "
+                "average over and which you add up.")
+    if key.startswith("1-"):
+        return (f"A (1 - {key[2:]}) factor too many or too few: in a moving average, the new "
+                f"value is weighted by (1 - {key[2:]}).")
+    if key.startswith(("bias:", "sqrt-bias:")):
+        return ("A bias correction 1/(1 - beta^t) where it does not belong (the stored state "
+                "stays uncorrected: only the step uses the corrected values), or missing.")
+    return f"{key} applied twice, or not at all."
 
 
 __all__ = ["constant_factor"]

@@ -165,8 +165,9 @@ def _kind_hint(kind: str) -> tuple[str, str] | None:
     if kind.startswith("tiny "):
         return "only-tiny", (
             f"Your results are right except where {name} is tiny (every entry 0.01 or less): "
-            f"that is where eps matters. Check that eps is where the formula puts it (added "
-            f"outside or inside a square root) and that you add it at all.")
+            f"there, small terms that vanish elsewhere decide the result. Check eps (inside or "
+            f"outside a square root, added or not) and any small term your formula adds or "
+            f"leaves out (a weight decay, a regularizer).")
     if kind.startswith("all-zero "):
         return "only-zeros", (
             f"Your results are right except where {name} is all zeros: a division by something "
