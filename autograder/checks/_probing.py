@@ -3,13 +3,12 @@
 - :func:`aspect_probes`: the aspect's own probes (:class:`~._core.Probe`), e.g. a step counter
   off by one or a mode mix-up;
 - :func:`general_probes`: probes that hold for any function part: a sign flipped, two returned
-  values or two same-shaped arguments swapped, an argument ignored (nnlib at its default);
+  values swapped, two arguments swapped (same-shaped arrays, or two numbers), an argument
+  ignored (nnlib with it at its default);
 - :func:`only_kind`: wrong on exactly the cases of one kind (tiny values, large ones, a flag's
   value...), a few among many right ones.
 """
 from __future__ import annotations
-
-from typing import Callable
 
 import numpy as np
 
@@ -30,13 +29,6 @@ def _negated(value):
     return None
 
 
-def _with_output(theirs: dict, change: Callable[[dict], dict | None]) -> dict:
-    changed = change(theirs)
-    if changed is None:
-        raise ValueError("this change does not apply to this observation")
-    return changed
-
-
 def _general_probes(aspect: Aspect, cases: list[Case]) -> list[Probe]:
     """Probes that hold for any function part, made from its arguments and returned values:
     a sign flipped, two returned values swapped, two arguments swapped, and an argument
@@ -46,12 +38,14 @@ def _general_probes(aspect: Aspect, cases: list[Case]) -> list[Probe]:
     for name in fields:
         def flip(theirs, name=name):
             negated = _negated(theirs[name])
-            return None if negated is None else {**theirs, name: negated}
+            if negated is None:  # an int, a bool, a string: no sign to flip, no claim
+                raise ValueError(f"{name} has no sign to flip")
+            return {**theirs, name: negated}
         probes.append(Probe(
             "sign-flipped", f"{name}: your result is minus nnlib's on every case where it is "
             f"wrong: a sign flipped. Check the order of a subtraction (prediction - target or "
             f"target - prediction) and every minus sign in your formula.",
-            change=lambda case: case, output=lambda t, flip=flip: _with_output(t, flip)))
+            change=lambda case: case, output=flip))
     for i, first in enumerate(fields):
         for second in fields[i + 1:]:
             def swap(theirs, a=first, b=second):
