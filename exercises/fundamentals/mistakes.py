@@ -486,9 +486,9 @@ MISTAKES = [
     mistake(
         "cross-entropy-summed", A, "cross_entropy",
         "Sums the per-example losses instead of averaging over the batch.",
-        "Your loss (and gradient) is N times too large, N the batch size: cross-entropy averages "
-        "over the batch, L = -(1/N) sum_n log softmax(z_n)[y_n], so the gradient is "
-        "(softmax - one_hot) / N.",
+        "This result is N times too large, N the batch size (a sum over the examples where "
+        "their mean is asked): cross-entropy averages over the batch, L = -(1/N) sum_n log "
+        "softmax(z_n)[y_n], so the gradient is (softmax - one_hot) / N.",
         """
         import numpy as np
 
