@@ -512,7 +512,7 @@ ANSWERS: list[LearnerAnswer] = [
             square_avg += (1 - alpha) * grad * grad
             new_param = param - lr * grad / (np.sqrt(square_avg) + eps)
             return new_param, square_avg
-        """, ids=("rmsprop-modifies-state",), symptoms=(IN_PLACE,), issue13=True),
+        """, symptoms=(IN_PLACE,), issue13=True),
     right("adam_step", "hats", """
         def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
             m_new = beta1 * m + (1 - beta1) * grad
@@ -537,7 +537,7 @@ ANSWERS: list[LearnerAnswer] = [
             mhat = m_new / (1 - beta1 ** step)
             vhat = v_new / (1 - beta2 ** step)
             return param - lr * mhat / (np.sqrt(vhat) + eps), m_new, v_new
-        """, ids=("adam-step-count-off-by-one",), symptoms=(OFF_BY_ONE,), issue13=True),
+        """, symptoms=(OFF_BY_ONE,), issue13=True),
     wrong("adam_step", "no-correction", """
         def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
             m = beta1 * m + (1 - beta1) * grad
@@ -564,7 +564,7 @@ ANSWERS: list[LearnerAnswer] = [
             mhat = m / (1 - np.power(beta1, t))
             vhat = v / (1 - np.power(beta2, t))
             return param - lr * mhat / (np.sqrt(vhat) + eps), m, v
-        """, ids=("adamw-float64-constants",), symptoms=(FLOAT64,), issue13=True),
+        """, symptoms=(FLOAT64,), issue13=True),
     wrong("adamw_step", "l2-into-gradient", """
         def adamw_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
                        weight_decay=1e-2):
