@@ -372,21 +372,6 @@ MISTAKES = [
         fails=("step", "tiny_gradients"),
     ),
     mistake(
-        "rmsprop-no-eps", A, "rmsprop_step",
-        "Divides by sqrt(square_avg) without adding eps.",
-        "Your steps are right for ordinary gradients but too large for tiny ones, where "
-        "sqrt(s) is not much larger than eps: add eps to the denominator, "
-        "grad / (np.sqrt(s) + eps). It also keeps a square_avg of 0 from dividing by 0.",
-        """
-        import numpy as np
-
-        def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
-            square_avg = alpha * square_avg + (1 - alpha) * grad ** 2
-            return param - lr * grad / np.sqrt(square_avg), square_avg
-        """,
-        fails=("tiny_gradients",),
-    ),
-    mistake(
         "adam-no-bias-correction", A, "adam_step",
         "Uses m and v directly, without dividing by 1 - beta1^t and 1 - beta2^t.",
         "Your first steps are too large (about 3.2 x lr at t = 1 with the default betas): did "
