@@ -171,23 +171,25 @@ def _detect(paths: list[str], assignment: str | None) -> tuple[str, int]:
 
 
 def _match(path: str, layout: str, pattern, assignment: str | None):
-    """(student, assignment, file) for ``path``, or None."""
+    """(student, assignment, file, late) for ``path``, or None. ``late`` is the LMS's own flag
+    where the layout carries one (Canvas's ``_late_``: True or False), else None."""
     if pattern is not None:
         m = pattern.match(path)
-        return (m["student"], assignment, m["file"]) if m else None
+        return (m["student"], assignment, m["file"], None) if m else None
     parts = PurePosixPath(path).parts
     if layout == "nbgrader":
-        return (parts[0], parts[1], "/".join(parts[2:])) if len(parts) >= 3 else None
+        return (parts[0], parts[1], "/".join(parts[2:]), None) if len(parts) >= 3 else None
     if layout == "folders":
-        return (parts[0], assignment, "/".join(parts[1:])) if len(parts) >= 2 else None
+        return (parts[0], assignment, "/".join(parts[1:]), None) if len(parts) >= 2 else None
     if layout == "canvas":
         m = CANVAS.match(path) if len(parts) == 1 else None
-        return (m["student"].lower(), assignment, m["file"]) if m else None
+        return (m["student"].lower(), assignment, m["file"], bool(m["late"])) if m else None
     if layout == "moodle":
         m = MOODLE.match(path)
         if not m:
             return None
-        return (re.sub(r"\W+", "_", m["student"].strip().lower()).strip("_"), assignment, m["file"])
+        student = re.sub(r"\W+", "_", m["student"].strip().lower()).strip("_")
+        return (student, assignment, m["file"], None)
     raise ValueError(f"unknown layout {layout!r}")
 
 
@@ -376,7 +378,7 @@ def collect(course: Course, source: str, assignment: str | None = None, layout: 
             summary.problems.append(Problem(entry.path, "unmatched",
                                             "matches no student; not copied"))
             continue
-        student, assign, filename = found
+        student, assign, filename, lms_late = found
         if assignment is not None and assign != assignment:
             continue
         if assign not in released:
@@ -385,8 +387,8 @@ def collect(course: Course, source: str, assignment: str | None = None, layout: 
                 + closest(assign, released))))
             continue
         submissions.setdefault((student, assign), []).append(_File(entry, filename))
-        if layout == "canvas" and regex is None:
-            flags.setdefault((student, assign), set()).add(bool(CANVAS.match(entry.path)["late"]))
+        if lms_late is not None:
+            flags.setdefault((student, assign), set()).add(lms_late)
 
     planned = {key: _plan(*key, files, released, summary)
                for key, files in sorted(submissions.items())}
