@@ -122,6 +122,13 @@ def _array_leaves(value):
             yield from _array_leaves(item)
 
 
+def named_arguments(case: Case, names: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """``[(name, value)]`` for a case's arguments: the positional ones named by ``names`` (see
+    :func:`argument_names`; those beyond it are called ``argument <i>``), then its keywords."""
+    return ([(names[i] if i < len(names) else f"argument {i + 1}", v)
+             for i, v in enumerate(case.args)] + list(dict(case.kwargs).items()))
+
+
 def case_kinds(case: Case, names: tuple[str, ...] = ()) -> frozenset[str]:
     """The kinds a case is of, computed from its arguments (never declared by hand).
 
@@ -142,10 +149,8 @@ def case_kinds(case: Case, names: tuple[str, ...] = ()) -> frozenset[str]:
     called ``argument <i>``.
     """
     kinds = {"float32"} if case.float32 else set()
-    named = [(names[i] if i < len(names) else f"argument {i + 1}", v)
-             for i, v in enumerate(case.args)] + list(dict(case.kwargs).items())
     first = True
-    for name, value in named:
+    for name, value in named_arguments(case, names):
         if isinstance(value, (bool, np.bool_)):
             kinds.add(f"{name} = {bool(value)}")
         elif isinstance(value, (int, np.integer)) and name in STEP_NAMES and value > 1:

@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks._core import Case, _array_leaves, argument_names, compare, constant_ratio
+from autograder.checks._core import (
+    Case, _array_leaves, argument_names, compare, constant_ratio, named_arguments,
+)
 
 
 def _candidates(case: Case, names: tuple[str, ...],
@@ -20,8 +22,7 @@ def _candidates(case: Case, names: tuple[str, ...],
     number of rows of X: the batch size"``)."""
     found = [("2", "2", "", 2.0), ("sqrt(2)", "sqrt(2)", "", math.sqrt(2)),
              ("sqrt(3)", "sqrt(3)", "", math.sqrt(3))]
-    named = [(names[i] if i < len(names) else f"argument {i + 1}", v)
-             for i, v in enumerate(case.args)] + list(dict(case.kwargs).items())
+    named = named_arguments(case, names)
     given = {n for n, _ in named}
     named += [(n, v) for n, v in (defaults or {}).items() if n not in given]
     scalars = {n: float(v) for n, v in named
@@ -48,9 +49,10 @@ def _candidates(case: Case, names: tuple[str, ...],
             if array.ndim >= 3 and len(leaves) == 1:
                 for axes in _axis_subsets(array.ndim):
                     sizes = [array.shape[a] for a in axes]
-                    found.append((f"axes{axes}:{name}", f"{math.prod(sizes)}",
+                    product = math.prod(sizes)
+                    found.append((f"axes{axes}:{name}", f"{product}",
                                   f"{' x '.join(map(str, sizes))}, the sizes of axes "
-                                  f"{', '.join(map(str, axes))} of {name}", float(math.prod(sizes))))
+                                  f"{', '.join(map(str, axes))} of {name}", float(product)))
     p = scalars.get("p")
     if p is not None and 0 < p < 1:
         found += [("1/(1-p)", "1/(1 - p)", f"p = {p:g}", 1 / (1 - p)),

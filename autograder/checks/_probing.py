@@ -74,19 +74,12 @@ def _general_probes(aspect: Aspect, cases: list[Case]) -> list[Probe]:
             continue
 
         def at_default(case, name=name, default=default):
-            index = names.index(name) if name in names else len(case.args)
-            if index < len(case.args):
-                value, args = case.args[index], list(case.args)
-            elif name in case.kwargs:
-                value, args = case.kwargs[name], None
-            else:
+            if name not in names[:len(case.args)] and name not in case.kwargs:
                 return None  # the case leaves it at its default already
+            value = _argument(aspect, case, name)
             if value is default or (not isinstance(value, np.ndarray) and value == default):
                 return None
-            if args is None:
-                return case.replace(**{name: default})
-            args[index] = default
-            return case.replace(*args)
+            return _with_argument(case, names, name, default)
         probes.append(Probe(
             "argument-ignored", f"Your results are nnlib's with `{name}` at its default value "
             f"{default!r}, not the value the case passes: your code ignores the `{name}` it is "

@@ -46,7 +46,7 @@ import re
 import numpy as np
 
 from autograder.checks._core import (
-    Aspect, Case, Outcome, _array_leaves, argument_names, compare, reference,
+    Aspect, Case, Outcome, _array_leaves, argument_names, compare, named_arguments, reference,
 )
 from autograder.checks._factors import constant_factor
 from autograder.checks._probing import aspect_probes, general_probes, only_kind
@@ -58,10 +58,6 @@ from autograder.checks._trace import (
 SYMPTOM_TAG = "symptom: "
 
 # --- the symptoms ------------------------------------------------------------------------------
-
-def _tag(symptom_id: str, hint: str) -> tuple[str, str]:
-    return symptom_id, hint
-
 
 def _float64(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
     for case, outcome, exp in zip(cases, outcomes, expected):
@@ -82,7 +78,7 @@ def _float64(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
                     hint += " There, " + "; ".join(causes[:2]) + "."
                 hint += (" Keep the input's dtype: compute with Python numbers (math.sqrt(2), "
                          "2 ** 0.5) and make arrays with np.zeros_like(x) or dtype=x.dtype.")
-                return _tag("float64", hint)
+                return "float64", hint
     return None
 
 
@@ -108,7 +104,7 @@ def _non_finite(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
                 hint += " numpy warned: " + "; ".join(warned[:3]) + "."
             hint += (" exp of a large number overflows to inf; 0/0, inf - inf and inf/inf give "
                      "nan; log(0) is -inf and the log or square root of a negative number nan.")
-            return _tag("nan-inf", hint)
+            return "nan-inf", hint
     return None
 
 
@@ -138,10 +134,11 @@ def _keepdims(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None
         shapes = _dropped_axis(outcome.error) if outcome.error is not None else None
         if shapes:
             big, small = shapes
-            return _tag("keepdims", f"Your code combines an array of shape {big} with one of "
-                        f"shape {small} ({case.label}): a sum, mean or max over the last axis "
-                        f"that dropped that axis. Pass keepdims=True (shape {big[:-1] + (1,)}) "
-                        f"so that each row's value lines up with its row.")
+            return "keepdims", (
+                f"Your code combines an array of shape {big} with one of "
+                f"shape {small} ({case.label}): a sum, mean or max over the last axis "
+                f"that dropped that axis. Pass keepdims=True (shape {big[:-1] + (1,)}) "
+                f"so that each row's value lines up with its row.")
     return None
 
 
@@ -167,10 +164,11 @@ def _pad_every_axis(aspect, impl, cases, outcomes, expected) -> tuple[str, str] 
             np.pad = original
         for ndim, width in calls:
             if ndim >= 3 and np.ndim(width) == 0 and width:
-                return _tag("pad-every-axis", f"np.pad(x, {width!r}) pads every axis of x by "
-                            f"{width!r}, the batch and channel axes too ({case.label}). Give one "
-                            f"(before, after) pair per axis: np.pad(x, ((0, 0), (0, 0), (p, p), "
-                            f"(p, p))).")
+                return "pad-every-axis", (
+                    f"np.pad(x, {width!r}) pads every axis of x by "
+                    f"{width!r}, the batch and channel axes too ({case.label}). Give one "
+                    f"(before, after) pair per axis: np.pad(x, ((0, 0), (0, 0), (p, p), "
+                    f"(p, p))).")
         return None
     return None
 
@@ -248,7 +246,7 @@ def _in_place(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None
             hint += f": on line {found[1]}" + (f", `{found[2]}`" if found[2] else "")
         hint += (f". Write the result to a new array there (`{name}_new = ...`) or start from a "
                  f"copy (`{name} = {name}.copy()`).")
-        return _tag("in-place", hint)
+        return "in-place", hint
     return None
 
 
@@ -284,7 +282,7 @@ def _other_axis(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
             f"over the other axis. For a batch of shape (N, features), a sum or mean over the "
             f"examples is axis=0 (one value per feature); over the features, axis=1 (one per "
             f"example). Check the axis= of your sums, means and max in {first}'s computation.")
-    return _tag("other-axis", hint)
+    return "other-axis", hint
 
 
 def _integers(value) -> list[int] | None:
@@ -336,9 +334,8 @@ def _off_by_one(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
         got, want = _integers(value), _integers(wanted)
         if got is None or want is None:
             return None
-        named = [(names[i] if i < len(names) else "", v) for i, v in enumerate(case.args)]
-        named += list(dict(case.kwargs).items())
-        scalars = {n: float(v) for n, v in named if n and isinstance(v, (int, np.integer))
+        scalars = {n: float(v) for n, v in named_arguments(case, names)
+                   if (n in names or n in case.kwargs) and isinstance(v, (int, np.integer))
                    and not isinstance(v, (bool, np.bool_))}
         here = _count_slips(got, want, scalars)
         if not here:
@@ -357,9 +354,10 @@ def _off_by_one(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
     if not found:
         return None
     slips = "; ".join(f"{name}: {next(iter(words.values()))}" for name, words, _ in found)
-    return _tag("off-by-one", f"{slips}, on every case where it is wrong (first seen on "
-                f"{found[0][2].label}). Count by hand on the smallest case: which values does "
-                f"your range() or loop take, and which should it?")
+    return "off-by-one", (
+        f"{slips}, on every case where it is wrong (first seen on "
+        f"{found[0][2].label}). Count by hand on the smallest case: which values does "
+        f"your range() or loop take, and which should it?")
 
 
 def _wrong_fields(aspect, cases, outcomes, expected):
@@ -407,10 +405,11 @@ def _only_at_zero(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | 
         if close.all() or not close[x != 0].all():
             return None
     name = argument_names(aspect)[:1] or ("x",)
-    return _tag("only-at-zero", f"Your result differs from nnlib's only where {name[0]} is "
-                "exactly 0: the value at the kink is a convention, and the task gives it (e.g. "
-                "the derivative of ReLU at 0 is 0, of leaky ReLU negative_slope). Check your "
-                "comparison there: > or >=, < or <=.")
+    return "only-at-zero", (
+        f"Your result differs from nnlib's only where {name[0]} is "
+        "exactly 0: the value at the kink is a convention, and the task gives it (e.g. "
+        "the derivative of ReLU at 0 is 0, of leaky ReLU negative_slope). Check your "
+        "comparison there: > or >=, < or <=.")
 
 
 def _is_transpose(value, wanted) -> bool:
@@ -434,9 +433,10 @@ def _transposed(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
     if not all(_is_transpose(value, wanted) for _, value, wanted in wrong):
         return None
     name = wrong[0][0]
-    return _tag("transposed", f"{name}: your result is the transpose of nnlib's: the factors of "
-                "a matrix product in the wrong order or a transpose too many or too few. Work "
-                "out the shapes: each gradient has the shape of what it is the gradient of.")
+    return "transposed", (
+        f"{name}: your result is the transpose of nnlib's: the factors of "
+        "a matrix product in the wrong order or a transpose too many or too few. Work "
+        "out the shapes: each gradient has the shape of what it is the gradient of.")
 
 
 def _reciprocal(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
@@ -451,8 +451,9 @@ def _reciprocal(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
         if not np.allclose(pair[0] * pair[1], 1.0, rtol=1e-5, atol=0):
             return None
     name = wrong[0][1]
-    return _tag("reciprocal", f"{name}: your result is one over nnlib's on every case where it "
-                "is wrong: a ratio upside down (the numerator and the denominator swapped).")
+    return "reciprocal", (
+        f"{name}: your result is one over nnlib's on every case where it "
+        "is wrong: a ratio upside down (the numerator and the denominator swapped).")
 
 
 def _argument_returned(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
@@ -466,9 +467,8 @@ def _argument_returned(aspect, impl, cases, outcomes, expected) -> tuple[str, st
         pair = _as_arrays(value, wanted)
         if pair is None:
             return None
-        given = [(names[i] if i < len(names) else f"argument {i + 1}", a)
-                 for i, a in enumerate(case.args)] + list(dict(case.kwargs).items())
-        same = {n for n, a in given if isinstance(a, np.ndarray) and a.shape == pair[0].shape
+        same = {n for n, a in named_arguments(case, names)
+                if isinstance(a, np.ndarray) and a.shape == pair[0].shape
                 and np.array_equal(np.asarray(a, np.float64), pair[0])}
         if not same:
             return None
@@ -477,9 +477,10 @@ def _argument_returned(aspect, impl, cases, outcomes, expected) -> tuple[str, st
             return None
     name, same = seen
     argument = sorted(same)[0]
-    return _tag("argument-returned", f"{name}: you returned the `{argument}` you were given, "
-                f"unchanged, on every case where it is wrong. Did you compute the new value "
-                f"under another name and return the old one, or skip the update on some path?")
+    return "argument-returned", (
+        f"{name}: you returned the `{argument}` you were given, "
+        f"unchanged, on every case where it is wrong. Did you compute the new value "
+        f"under another name and return the old one, or skip the update on some path?")
 
 
 def _all_zeros(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
@@ -494,9 +495,10 @@ def _all_zeros(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | Non
         if np.isin(pair[1], (0.0, 1.0)).all():
             return None  # labels or a mask: all zeros is a prediction, not an array left empty
     name = wrong[0][1]
-    return _tag("all-zeros", f"{name}: your result is all zeros where nnlib's is not: an array "
-                "made with np.zeros and never filled (a loop that never runs, or results written "
-                "into a copy or another array) or a return before the computation.")
+    return "all-zeros", (
+        f"{name}: your result is all zeros where nnlib's is not: an array "
+        "made with np.zeros and never filled (a loop that never runs, or results written "
+        "into a copy or another array) or a return before the computation.")
 
 
 def _negatives_zeroed(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
@@ -510,9 +512,10 @@ def _negatives_zeroed(aspect, impl, cases, outcomes, expected) -> tuple[str, str
                                            atol=1e-8):
             return None
     name = wrong[0][1]
-    return _tag("negatives-zeroed", f"{name}: your result is nnlib's with every negative entry "
-                "replaced by 0: a ReLU (or a clip at 0) where there should be none, e.g. after "
-                "the last layer, whose output is a raw score.")
+    return "negatives-zeroed", (
+        f"{name}: your result is nnlib's with every negative entry "
+        "replaced by 0: a ReLU (or a clip at 0) where there should be none, e.g. after "
+        "the last layer, whose output is a raw score.")
 
 
 #: The symptoms, most specific first; the first two that hold are named.
