@@ -320,3 +320,17 @@ def test_execution_cache_without_a_stamp_is_deleted(tmp_path):
     (cache / "global.db").write_text("records of an unknown nnlib")
     assert nnbook.invalidate_execution_cache(cache, "one") is True
     assert not (cache / "global.db").exists()
+
+
+def test_execution_order_puts_the_named_pages_first_and_keeps_the_rest_in_order():
+    pages = ["chapters/01", "chapters/05", "chapters/instructors", "chapters/intro"]
+    assert nnbook.execution_order(pages, ["chapters/instructors", "chapters/05"]) == [
+        "chapters/instructors", "chapters/05", "chapters/01", "chapters/intro"]
+    assert nnbook.execution_order(pages, []) == pages
+
+
+def test_kernels_get_one_blas_thread_unless_a_number_was_chosen():
+    environ = {"OMP_NUM_THREADS": "4"}
+    nnbook.one_blas_thread_for_kernels(environ)
+    assert environ == {"OMP_NUM_THREADS": "4", "OPENBLAS_NUM_THREADS": "1",
+                       "MKL_NUM_THREADS": "1"}
