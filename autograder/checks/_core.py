@@ -141,6 +141,8 @@ def case_kinds(case: Case, names: tuple[str, ...] = ()) -> frozenset[str]:
       is not of this kind: a check that moves them slightly asks for something the exact points
       do not; among large values, whole or not makes no difference);
     - ``a batch of one``: the first array argument has one row;
+    - ``<arg> with <n> axes``: a float array argument of 3 or more axes (a batch of sequences or
+      of images, where a 2-D case has 2);
     - ``<name> > 1`` for a step counter (``STEP_NAMES``), ``<name> = True/False`` for a flag,
       ``<name> = 0`` for a float argument that is 0 (a probability, a strength, a beta);
     - ``<name> in training/evaluation mode`` for an argument with a ``training`` attribute.
@@ -160,6 +162,8 @@ def case_kinds(case: Case, names: tuple[str, ...] = ()) -> frozenset[str]:
         elif hasattr(value, "training") and isinstance(getattr(value, "training"), bool):
             kinds.add(f"{name} in {'training' if value.training else 'evaluation'} mode")
         for array in _array_leaves(value):
+            if array.ndim >= 3 and array.dtype.kind == "f":
+                kinds.add(f"{name} with {array.ndim} axes")
             if first and array.ndim >= 1:
                 first = False
                 if array.shape[0] == 1:

@@ -174,6 +174,13 @@ def _kind_hint(kind: str) -> tuple[str, str] | None:
         return "only-zero-argument", (
             f"Your results are wrong exactly when {kind[:-4]} is 0: check what your code does "
             f"there (a division by it, a comparison such as > or >= at 0, a special case).")
+    if kind.endswith(" axes"):
+        return "only-more-axes", (
+            f"Your results are wrong exactly where {kind.split(' with ')[0]} has "
+            f"{kind.split(' with ')[1]}, and right on the cases with fewer: code written for "
+            f"2-D input, such as [:, None], axis=1, .T or a shape unpacked into two names. "
+            f"Reduce over axis=-1 with keepdims=True, and swap the last two axes with "
+            f"np.swapaxes(a, -1, -2).")
     if kind.endswith(" mode"):
         return "only-one-mode", f"Your results are wrong exactly for {kind}: check that branch."
     return None

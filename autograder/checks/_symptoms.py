@@ -18,10 +18,14 @@ its hint says what usually causes it:
   1/(1 - beta^t)...) from the case's own arguments;
 - ``off-by-one``: counts (ints, lists of ints) off by one step of a loop: one growth too many
   or too few, a list shifted by one entry or one entry longer or shorter;
+- ``shifted``: a sequence of values whose entries are nnlib's one step earlier or later (a
+  value stored before its update);
 - ``other-axis``: a result with one entry per row where nnlib has one per column, or the other
   way round (a sum or mean over the wrong axis);
 - ``transposed``: the transpose of nnlib's matrix;
 - ``only-at-zero``: wrong only where the input is exactly 0 (the convention at a kink);
+- ``wrong-line``: the line of the learner's code where their values go wrong, proved by
+  repairing that one value (:mod:`._locate`);
 - ``all-zeros``: all zeros where nnlib's result is not (an array never filled);
 - ``argument-returned``: one of the arguments returned unchanged (the old state, the input);
 - ``negatives-zeroed``: nnlib's result with its negative entries set to 0 (a ReLU too many);
@@ -49,6 +53,7 @@ from autograder.checks._core import (
     Aspect, Case, Outcome, _array_leaves, argument_names, compare, named_arguments, reference,
 )
 from autograder.checks._factors import constant_factor
+from autograder.checks._locate import wrong_line_symptom
 from autograder.checks._probing import aspect_probes, general_probes, only_kind
 from autograder.checks._trace import (
     PROMOTERS, first_change, first_line, is_float64, is_non_finite, where,
@@ -360,6 +365,39 @@ def _off_by_one(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
         f"your range() or loop take, and which should it?")
 
 
+def _shifted(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """A sequence of values (one per step, along the first axis) whose entries are nnlib's one
+    step earlier or one step later, on every case where it is wrong."""
+    wrong = _wrong_fields(aspect, cases, outcomes, expected)
+    if not wrong:
+        return None
+    ways, seen = {"behind", "ahead"}, False
+    for case, name, value, wanted in wrong:
+        pair = _as_arrays(value, wanted)
+        if pair is None or pair[0].ndim == 0:
+            return None
+        if len(pair[0]) < 3:
+            continue  # too short to tell a shift
+        seen, (got, want) = True, pair
+        if not np.allclose(got[1:], want[:-1], rtol=1e-4, atol=1e-7):
+            ways.discard("behind")
+        if not np.allclose(got[:-1], want[1:], rtol=1e-4, atol=1e-7):
+            ways.discard("ahead")
+        if not ways:
+            return None
+    if not seen:
+        return None
+    name = wrong[0][1]
+    if "behind" in ways:
+        return "shifted", (
+            f"{name}: each of your entries is nnlib's entry of the step before (your entry t "
+            f"holds nnlib's t - 1): the value is stored before it is updated in the loop, or "
+            f"the loop starts one step early. Update first, then store.")
+    return "shifted", (
+        f"{name}: each of your entries is nnlib's entry of the step after (your entry t holds "
+        f"nnlib's t + 1): the loop skips the first step, or stores a value one update too late.")
+
+
 def _wrong_fields(aspect, cases, outcomes, expected):
     """``(case, name, value, wanted)`` for each field whose values the learner got wrong (not
     only their dtype); None if some outcome has no value (an error, a return problem)."""
@@ -520,8 +558,9 @@ def _negatives_zeroed(aspect, impl, cases, outcomes, expected) -> tuple[str, str
 
 #: The symptoms, most specific first; the first two that hold are named.
 _SYMPTOMS = (_in_place, _returned, _keepdims, _pad_every_axis, aspect_probes, _float64, _non_finite,
-             _off_by_one, _other_axis, _transposed, _only_at_zero, _all_zeros, _argument_returned,
-             _negatives_zeroed, _reciprocal, general_probes, constant_factor, only_kind)
+             _off_by_one, _shifted, _other_axis, _transposed, _only_at_zero, _all_zeros, _argument_returned,
+             _negatives_zeroed, _reciprocal, general_probes, constant_factor, only_kind,
+             wrong_line_symptom)
 
 
 def diagnose(aspect: Aspect, impl, cases: list[Case],

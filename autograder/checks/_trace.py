@@ -12,6 +12,7 @@ import linecache
 import math
 import os
 import sys
+import sysconfig
 from typing import Any, Callable
 
 import numpy as np
@@ -20,11 +21,13 @@ from autograder import content
 from autograder.checks._core import _PACKAGE_DIR, _array_leaves
 
 _NUMPY_DIR = os.path.dirname(np.__file__)
+#: Python's own library (copy, functools...), which the learner's code and the checks call.
+_STDLIB_DIRS = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib")})
 
 
 def _is_learners(filename: str) -> bool:
     path = os.path.abspath(filename) if not filename.startswith("<") else filename
-    ours = (_PACKAGE_DIR, _NUMPY_DIR, *map(str, content.source_paths()))
+    ours = (_PACKAGE_DIR, _NUMPY_DIR, *_STDLIB_DIRS, *map(str, content.source_paths()))
     return not (path.startswith(ours) or "/nnlib/" in path or "site-packages" in path
                 or filename.startswith("<frozen"))
 

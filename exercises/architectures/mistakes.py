@@ -730,6 +730,7 @@ MISTAKES = [
             return gamma * x_hat + beta
         """,
         fails=("values",),
+        shows=("only-more-axes",),
     ),
     mistake(
         "layer-norm-gamma-beta-swapped", A, "layer_norm_forward",
@@ -799,6 +800,7 @@ MISTAKES = [
             return gamma * x_hat + beta
         """,
         fails=("values",),
+        shows=("only-more-axes",),
     ),
     mistake(
         "layer-norm-no-square-root", A, "layer_norm_forward",
@@ -911,6 +913,7 @@ MISTAKES = [
             return grad_x, grad_gamma, grad_beta
         """,
         fails=("param_grads",),
+        shows=("only-more-axes",),
     ),
     mistake(
         "layer-norm-backward-gamma-beta-grads-swapped", A, "layer_norm_backward",

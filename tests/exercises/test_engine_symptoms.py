@@ -225,7 +225,10 @@ def test_a_sign_swapped_values_and_an_ignored_argument_are_named(no_bank):
         diff = target - pred
         return float(np.mean(diff ** 2)), 2 * diff / diff.size
 
-    assert _failure("mse_loss.gradient", mse_loss).symptoms == ("sign-flipped",)
+    failure = _failure("mse_loss.gradient", mse_loss)
+    assert failure.symptoms == ("sign-flipped", "wrong-line")
+    assert "`diff = target - pred`" in str(failure) and "`diff` there has the opposite sign" in str(
+        failure)
 
     def sgd_momentum_step(param, grad, velocity, lr, momentum):
         velocity = momentum * velocity + grad
@@ -249,7 +252,8 @@ def test_a_sign_swapped_values_and_an_ignored_argument_are_named(no_bank):
         return param - lr * grad / (np.sqrt(square_avg) + eps), square_avg
 
     failure = _failure("rmsprop_step.step", rmsprop_step)
-    assert failure.symptoms == ("argument-ignored",) and "`alpha`" in str(failure)
+    assert failure.symptoms[0] == "argument-ignored" and "`alpha`" in str(failure)
+    assert "`square_avg = 0.99 * square_avg + 0.01 * grad ** 2`" in str(failure)  # wrong-line
 
     def attention(Q, K, V, mask=None):  # the mask never read
         scores = Q @ K.T / np.sqrt(Q.shape[1]).astype(Q.dtype)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import linecache
 import math
 import re
 from dataclasses import dataclass, field
@@ -50,7 +51,11 @@ def seeds() -> dict[str, int]:
 def load(answer: LearnerAnswer):
     """The answer's function or class, defined as in the notebook (after its setup cell)."""
     namespace = {"np": np, "math": math, "erf": erf, "__name__": f"learner:{answer.name}"}
-    exec(compile(answer.source, f"<learner {answer.part}:{answer.name}>", "exec"), namespace)
+    filename = f"<learner {answer.part}:{answer.name}>"
+    # As IPython does for a cell: the source is readable, so a message can quote its lines.
+    linecache.cache[filename] = (len(answer.source), None, answer.source.splitlines(True),
+                                 filename)
+    exec(compile(answer.source, filename, "exec"), namespace)
     return namespace[answer.part]
 
 

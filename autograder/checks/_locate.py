@@ -1,0 +1,437 @@
+"""The line of the learner's code where their values first go wrong, proved by repairing it.
+
+Tracing nnlib's run of a case gives every value it computes on the way (its local variables,
+the arrays its modules keep, what it returns). Tracing the learner's run gives theirs, line by
+line. A learner's value that equals none of nnlib's is a suspect; the suspect's line is *the*
+wrong line when the learner's code, re-run with that one value replaced by one of nnlib's (the
+same variable, at the same pass through the same line), returns nnlib's result. A value that is
+merely computed another way than nnlib's (a legitimate intermediate nnlib never names) never
+passes that test, so the symptom never points at a right line.
+
+Loops are followed pass by pass (the third pass through a line is repaired on the third pass);
+a mistake spread over every pass of a loop (each entry of an output accumulated wrongly) cannot
+be repaired in one place and is left to the other symptoms.
+"""
+from __future__ import annotations
+
+import ast
+import linecache
+import os
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from autograder import content
+from autograder.checks._core import Aspect, Case, Outcome, compare, constant_ratio, run
+from autograder.checks._trace import _is_learners
+
+#: How many suspects are tried per case, and how many of nnlib's values for each (the nearest
+#: first): the search re-runs the learner's code once per pair, so both stay small.
+SUSPECTS, REPAIRS = 6, 8
+#: How many of nnlib's values are kept per case (a conv layer computes many).
+KEPT = 400
+
+
+def _as_numbers(value) -> np.ndarray | None:
+    """``value`` as a float64 array if it is a number or a numeric array (bools as 0/1); None
+    for anything else (strings, objects, ragged lists)."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf" or value.size > 100_000:
+            return None
+        return value.astype(np.float64)
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return np.asarray(float(value))
+    return None
+
+
+def _leaves(value, depth: int = 2):
+    """The numbers and numeric arrays in ``value``: itself, or inside tuples, lists, dicts and
+    an object's attributes (a module's cached arrays, a parameter's data), ``depth`` levels
+    down."""
+    numbers = _as_numbers(value)
+    if numbers is not None:
+        yield numbers
+        return
+    if depth == 0:
+        return
+    if isinstance(value, (list, tuple)):
+        items = value
+    elif isinstance(value, dict):
+        items = list(value.values())
+    elif hasattr(value, "__dict__") and not isinstance(value, type) and not callable(value):
+        items = list(vars(value).values())
+    else:
+        return
+    for item in items[:64]:
+        yield from _leaves(item, depth - 1)
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.shape != b.shape:
+        return False
+    scale = max(float(np.max(np.abs(b), initial=0.0)), 1.0) if np.isfinite(b).all() else 1.0
+    return bool(np.allclose(a, b, rtol=1e-4, atol=1e-6 * scale, equal_nan=True))
+
+
+class _Values:
+    """Distinct numeric values, kept by shape (a value is only ever compared with those of its
+    own shape)."""
+
+    def __init__(self):
+        self._by_shape: dict[tuple, list[np.ndarray]] = {}
+        self._count = 0
+
+    def __iter__(self):
+        for kept in self._by_shape.values():
+            yield from kept
+
+    def add(self, value: np.ndarray) -> None:
+        if self._count < KEPT and not self.has(value):
+            self._by_shape.setdefault(value.shape, []).append(value.copy())
+            self._count += 1
+
+    def has(self, value: np.ndarray) -> bool:
+        return any(_close(value, kept) for kept in self._by_shape.get(value.shape, ()))
+
+
+def _is_nnlibs(filename: str) -> bool:
+    path = os.path.abspath(filename) if not filename.startswith("<") else filename
+    return "/nnlib/" in path or path.startswith(tuple(str(p) for p in content.source_paths()))
+
+
+def _traced(call: Callable[[], Any], tracer) -> None:
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        call()
+    except Exception:  # noqa: BLE001 - what was seen before an exception stands
+        pass
+    finally:
+        sys.settrace(previous)
+
+
+def nnlib_values(aspect: Aspect, case: Case, expected: dict) -> _Values:
+    """Every value nnlib computes on ``case``, and the results themselves."""
+    values = _Values()
+    for result in expected.values():
+        for leaf in _leaves(result):
+            values.add(leaf)
+
+    def tracer(frame, event, arg):
+        if event != "call" or not _is_nnlibs(frame.f_code.co_filename):
+            return None
+
+        def local(frame, event, arg):
+            if event in ("line", "return"):
+                for value in list(frame.f_locals.values()):
+                    for leaf in _leaves(value):
+                        values.add(leaf)
+                if event == "return":
+                    for leaf in _leaves(arg):
+                        values.add(leaf)
+            return local
+
+        return local
+
+    _traced(lambda: aspect.expect(case), tracer)
+    return values
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One value the learner's code gave a variable: ``name`` after the ``count``-th pass
+    through ``line`` of ``code``."""
+
+    code: Any
+    line: int
+    count: int
+    name: str
+    value: np.ndarray
+    original: Any  # the value as the learner's code had it (its type and dtype)
+    names: tuple[str, ...] = ()  # the frame's numeric local variables after that line
+
+
+def _numeric_locals(frame) -> dict[str, tuple[np.ndarray, Any]]:
+    """``{name: (as float64, as it is)}`` for a frame's local numbers and numeric arrays."""
+    found = {}
+    for name, value in list(frame.f_locals.items()):
+        numbers = _as_numbers(value)
+        if numbers is not None:
+            found[name] = (numbers, value)
+    return found
+
+
+def _statement_starts(filename: str) -> dict[int, int]:
+    """Each line of a simple statement in the learner's source -> the statement's first line
+    (Python reports a statement written over several lines as events on each of them)."""
+    try:
+        tree = ast.parse("".join(linecache.getlines(filename)))
+    except (SyntaxError, ValueError):
+        return {}
+    starts = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and not hasattr(node, "body"):
+            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                starts[line] = node.lineno
+    return starts
+
+
+def _run_statements(call: Callable[[], Any], on_call, after) -> None:
+    """Run ``call()`` and, in each frame of the learner's code, call ``on_call(frame)`` when it
+    starts and ``after(frame, line, count)`` after each statement it completes (``line`` the
+    statement's first line, ``count`` the how-many-th pass through it). ``after`` sees the
+    frame's locals as the statement left them, and a value it writes into ``frame.f_locals``
+    is the one the code goes on with."""
+    passes: dict[tuple, int] = {}
+    starts: dict[str, dict[int, int]] = {}
+
+    def tracer(frame, event, arg):
+        filename = frame.f_code.co_filename
+        if event != "call" or not _is_learners(filename):
+            return None
+        if filename not in starts:
+            starts[filename] = _statement_starts(filename)
+        lines = starts[filename]
+        on_call(frame)
+        state = {"line": None}
+
+        def local(frame, event, arg):
+            if event not in ("line", "return"):
+                return local
+            now = lines.get(frame.f_lineno, frame.f_lineno) if event == "line" else None
+            done = state["line"]
+            if done is not None and done != now:
+                key = (frame.f_code, done)
+                passes[key] = passes.get(key, 0) + 1
+                after(frame, done, passes[key])
+            state["line"] = now
+            return local
+
+        return local
+
+    _traced(call, tracer)
+
+
+def _learner_assignments(aspect: Aspect, impl, case: Case) -> list[Assignment]:
+    """The values the learner's code gives its local variables, in order, each with the
+    statement that gave it."""
+    found: list[Assignment] = []
+    seen: dict[Any, dict] = {}  # frame -> its numeric locals after the last statement
+
+    def on_call(frame):
+        seen[frame] = _numeric_locals(frame)  # the arguments: the case's values, not computed
+
+    def after(frame, line, count):
+        now = _numeric_locals(frame)
+        for name, (numbers, value) in now.items():
+            before = seen[frame].get(name)
+            if before is None or before[0].shape != numbers.shape or not np.array_equal(
+                    before[0], numbers, equal_nan=True):
+                found.append(Assignment(frame.f_code, line, count, name, numbers, value,
+                                        tuple(now)))
+        seen[frame] = now
+
+    _run_statements(lambda: aspect.observe(impl, case), on_call, after)
+    return found
+
+
+def _in_learners_form(value: np.ndarray, original):
+    """nnlib's value in the form the learner's variable had (a Python number, a float32
+    array...)."""
+    if isinstance(original, np.ndarray):
+        return value.astype(original.dtype).copy()
+    if isinstance(original, (int, np.integer)):
+        return int(round(float(value)))
+    return type(original)(float(value)) if isinstance(original, float) else original.dtype.type(
+        float(value))
+
+
+def _repaired(aspect: Aspect, impl, case: Case, at: Assignment, value: np.ndarray) -> Outcome:
+    """The learner's outcome on ``case`` with their variable ``at.name`` set to ``value`` right
+    after their ``at.count``-th pass through the statement at ``at.line``."""
+    replacement = _in_learners_form(value, at.original)
+
+    def after(frame, line, count):
+        if (frame.f_code, line, count) == (at.code, at.line, at.count):
+            frame.f_locals[at.name] = replacement  # written back when the tracer returns
+
+    outcome: list[Outcome] = []
+    _run_statements(lambda: outcome.append(run(aspect, impl, case, learner=False)),
+                    lambda frame: None, after)
+    return outcome[0]
+
+
+def _candidates(at: Assignment, values: _Values, other_shapes: bool = True) -> list[np.ndarray]:
+    """nnlib's values that may be the one meant for ``at``: those of its shape, nearest first,
+    then (``other_shapes``) those of other shapes with as many axes (a mean over the wrong axis
+    has the wrong shape)."""
+    same = [v for v in values if v.shape == at.value.shape and not _close(at.value, v)]
+    same.sort(key=lambda v: float(np.nanmax(np.abs(v - at.value), initial=0.0)))
+    others = [v for v in values if v.shape != at.value.shape and v.ndim == at.value.ndim]
+    return (same + others if other_shapes else same)[:REPAIRS]
+
+
+def _right(aspect: Aspect, case: Case, outcome: Outcome, expected: dict) -> bool:
+    return (outcome.value is not None and not outcome.return_problem
+            and not compare(aspect, case, outcome.value, expected))
+
+
+@dataclass(frozen=True)
+class WrongLine:
+    """Where the learner's values go wrong on one case, and nnlib's value that repairs it."""
+
+    at: Assignment
+    right: np.ndarray
+    agreed: bool  # every value the learner's code computed before it is one of nnlib's
+
+
+def wrong_line(aspect: Aspect, impl, case: Case, expected: dict) -> WrongLine | None:
+    """Where the learner's values go wrong on ``case``, or None.
+
+    The first of the learner's values that matches none of nnlib's (looking at no more than
+    ``SUSPECTS`` of them) and whose repair makes the whole result right, provided every
+    variable its statement reads holds one of nnlib's values. One of those may still be the
+    wrong one of nnlib's values for its place (the value before a ReLU where the code needed
+    the one after): when repairing it instead also makes the result right, it is the cause.
+    """
+    values = nnlib_values(aspect, case, expected)
+    suspects = 0
+    latest: dict[tuple, Assignment] = {}  # each variable's last assignment, by (code, name)
+    for at in _learner_assignments(aspect, impl, case):
+        if values.has(at.value):
+            latest[(at.code, at.name)] = at
+            continue
+        suspects += 1
+        if suspects > SUSPECTS:
+            break
+        read = _read_assignments(at, latest)
+        if read is not None and all(values.has(r.value) for r in read) and not _is_filler(
+                at.value):
+            right = _repair(aspect, impl, case, expected, at, _candidates(at, values))
+            if right is not None:
+                for earlier in read:
+                    cause = _repair(aspect, impl, case, expected, earlier,
+                                    _candidates(earlier, values, other_shapes=False)[:REPAIRS // 2])
+                    if cause is not None:
+                        return WrongLine(earlier, cause, agreed=suspects == 1)
+                return WrongLine(at, right, agreed=suspects == 1)
+        latest[(at.code, at.name)] = at
+    return None
+
+
+def _repair(aspect, impl, case, expected, at: Assignment, candidates) -> np.ndarray | None:
+    """The first of ``candidates`` that, put in place of ``at``'s value, makes the learner's
+    whole result right (as the learner's code holds it), or None."""
+    for value in candidates:
+        if _right(aspect, case, _repaired(aspect, impl, case, at, value), expected):
+            return np.asarray(_in_learners_form(value, at.original), np.float64)
+    return None
+
+
+def _read_assignments(at: Assignment, latest: dict) -> list[Assignment] | None:
+    """The learner's own earlier assignments that the statement of ``at`` reads (by the names
+    it mentions; the arguments are the case's values and count as right); None when its text
+    cannot be read."""
+    text = _statement_text(at)
+    if not text:
+        return None
+    names = set(re.findall(r"[A-Za-z_]\w*", text)) & set(at.names)
+    return [latest[(at.code, name)] for name in sorted(names) if (at.code, name) in latest]
+
+
+def _statement_text(at: Assignment) -> str:
+    """The statement at ``at.line`` on one line, without comments."""
+    starts = _statement_starts(at.code.co_filename)
+    lines = [line for line, start in sorted(starts.items()) if start == at.line] or [at.line]
+    return " ".join(linecache.getline(at.code.co_filename, line).split("#", 1)[0].strip()
+                    for line in lines).strip()
+
+
+def _is_filler(value: np.ndarray) -> bool:
+    """An array of one repeated value (np.zeros, np.ones, np.full): a start to be filled in,
+    whose "repair" would only say that the code never fills it."""
+    return value.size > 1 and bool(np.all(value == value.flat[0]))
+
+
+def _difference(name: str, got: np.ndarray, right: np.ndarray) -> str:
+    """How the learner's value differs from the right one, in words."""
+    if got.shape != right.shape:
+        why = (" (its axes in another order: a transpose?)" if sorted(got.shape) == sorted(
+            right.shape) else " (a sum or mean over another axis, or keepdims?)"
+            if got.ndim != right.ndim else "")
+        return (f"Your `{name}` there has shape {got.shape}; the right one has shape "
+                f"{right.shape}{why}.")
+    masked = ~np.isfinite(right) & np.isfinite(got)
+    if masked.any():
+        return (f"The right `{name}` there is {right[masked].flat[0]:g} at {int(masked.sum())} "
+                f"of its {got.size} entries where yours is finite: the mask is applied there "
+                f"(np.where(mask, {name}, -np.inf)), before the softmax.")
+    if got.size == 1:
+        ratio = constant_ratio(got, right)
+        times = f" ({ratio:.6g} times it)" if ratio is not None else ""
+        return f"Your `{name}` there is {float(got):.6g}; the right one is {float(right):.6g}{times}."
+    if got.ndim == 2 and got.shape == got.shape[::-1] and _close(got.T, right):
+        return f"Your `{name}` there is the right one transposed."
+    if _close(right, np.maximum(got, 0)):
+        return (f"The right `{name}` there is yours with its negative entries set to 0: a ReLU "
+                f"(np.maximum(..., 0)) missing there or just before.")
+    if _close(got, np.maximum(right, 0)):
+        return (f"Your `{name}` there is the right one with its negative entries set to 0: a "
+                f"ReLU too many.")
+    ratio = constant_ratio(got, right)
+    if ratio is not None and abs(ratio + 1) < 1e-6:
+        return f"Your `{name}` there has the opposite sign of the right one."
+    if ratio is not None:
+        return f"Your `{name}` there is {ratio:.6g} times the right one."
+    bad = ~np.isclose(got, right, rtol=1e-4, atol=1e-6)
+    first = "; ".join(f"at {_index(i)}: yours {got[i]:.6g}, right {right[i]:.6g}"
+                      for i in list(zip(*np.nonzero(bad)))[:3])
+    return (f"Your `{name}` there differs from the right one in {int(bad.sum())} of its "
+            f"{got.size} entries ({first}).")
+
+
+def _index(index: tuple) -> str:
+    return str(tuple(int(i) for i in index)) if len(index) > 1 else str(int(index[0]))
+
+
+def wrong_line_symptom(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """The wrong line, when it is the same line on every wrong case (up to three of them)."""
+    wrong = [(c, e) for c, o, e in zip(cases, outcomes, expected)
+             if not o.modified and not o.return_problem and not _right(aspect, c, o, e)]
+    if not wrong:
+        return None
+    first = None
+    for case, exp in wrong[:3]:
+        found = wrong_line(aspect, impl, case, exp)
+        if found is None or (first is not None and _place(found) != _place(first[0])):
+            return None
+        first = first or (found, case)
+    found, case = first
+    at = found.at
+    text = _statement_text(at)
+    if len(text) > 160:
+        text = text[:157] + "..."
+    runs = f" (the {_ordinal(at.count)} time it runs)" if at.count > 1 else ""
+    before = " Up to there your values agree with the ones nnlib computes." if found.agreed else ""
+    quoted = f": `{text}`" if text else ""
+    return "wrong-line", (
+        f"Your values go wrong on line {at.line} of your code{runs}{quoted} ({case.label})."
+        f"{before} With the right `{at.name}` there, the rest of your code gives nnlib's "
+        f"result. " + _difference(at.name, at.value, found.right))
+
+
+def _place(found: WrongLine) -> tuple:
+    return found.at.code, found.at.line, found.at.name
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+__all__ = ["nnlib_values", "wrong_line", "wrong_line_symptom"]
