@@ -181,10 +181,18 @@ def _statement_starts(filename: str) -> dict[int, int]:
     return starts
 
 
+#: What ``after`` gets as the returned value of a statement that is not a return.
+NOTHING = object()
+#: The name under which the learner's returned values are recorded (with their place in a
+#: returned tuple), as if they were variables.
+RETURNED = "<returned>"
+
+
 def _run_statements(call: Callable[[], Any], on_call, after) -> None:
     """Run ``call()`` and, in each frame of the learner's code, call ``on_call(frame)`` when it
-    starts and ``after(frame, line, count)`` after each statement it completes (``line`` the
-    statement's first line, ``count`` the how-many-th pass through it). ``after`` sees the
+    starts and ``after(frame, line, count, returned)`` after each statement it completes
+    (``line`` the statement's first line, ``count`` the how-many-th pass through it,
+    ``returned`` the value a return statement returns, else ``NOTHING``). ``after`` sees the
     frame's locals as the statement left them, and a value it writes into ``frame.f_locals``
     is the one the code goes on with."""
     passes: dict[tuple, int] = {}
@@ -208,7 +216,7 @@ def _run_statements(call: Callable[[], Any], on_call, after) -> None:
             if done is not None and done != now:
                 key = (frame.f_code, done)
                 passes[key] = passes.get(key, 0) + 1
-                after(frame, done, passes[key])
+                after(frame, done, passes[key], arg if event == "return" else NOTHING)
             state["line"] = now
             return local
 
@@ -226,7 +234,7 @@ def _learner_assignments(aspect: Aspect, impl, case: Case) -> list[Assignment]:
     def on_call(frame):
         seen[frame] = _numeric_locals(frame)  # the arguments: the case's values, not computed
 
-    def after(frame, line, count):
+    def after(frame, line, count, returned):
         now = _numeric_locals(frame)
         for name, (numbers, value) in now.items():
             before = seen[frame].get(name)
@@ -235,6 +243,13 @@ def _learner_assignments(aspect: Aspect, impl, case: Case) -> list[Assignment]:
                 found.append(Assignment(frame.f_code, line, count, name, numbers, value,
                                         tuple(now)))
         seen[frame] = now
+        if returned is not NOTHING and not frame.f_code.co_name.startswith("<"):
+            parts = returned if isinstance(returned, tuple) else (returned,)
+            for index, part in enumerate(parts):
+                numbers = _as_numbers(part)
+                if numbers is not None:
+                    found.append(Assignment(frame.f_code, line, count, f"{RETURNED}{index}",
+                                            numbers, part, tuple(now)))
 
     _run_statements(lambda: aspect.observe(impl, case), on_call, after)
     return found
@@ -256,7 +271,7 @@ def _repaired(aspect: Aspect, impl, case: Case, at: Assignment, value: np.ndarra
     after their ``at.count``-th pass through the statement at ``at.line``."""
     replacement = _in_learners_form(value, at.original)
 
-    def after(frame, line, count):
+    def after(frame, line, count, returned):
         if (frame.f_code, line, count) == (at.code, at.line, at.count):
             frame.f_locals[at.name] = replacement  # written back when the tracer returns
 
@@ -288,6 +303,9 @@ class WrongLine:
     at: Assignment
     right: np.ndarray
     agreed: bool  # every value the learner's code computed before it is one of nnlib's
+    #: ``at``'s value is one nnlib computes too, but not the one its place needs: a step
+    #: (a ReLU, a mask) is missing there or just after.
+    misplaced: bool = False
 
 
 def wrong_line(aspect: Aspect, impl, case: Case, expected: dict) -> WrongLine | None:
@@ -312,16 +330,39 @@ def wrong_line(aspect: Aspect, impl, case: Case, expected: dict) -> WrongLine | 
         read = _read_assignments(at, latest)
         if read is not None and all(values.has(r.value) for r in read) and not _is_filler(
                 at.value):
-            right = _repair(aspect, impl, case, expected, at, _candidates(at, values))
+            if at.name.startswith(RETURNED):  # a return statement's value cannot be replaced
+                right = _returned_right(at, expected) if _computes(at) else None
+            else:
+                right = _repair(aspect, impl, case, expected, at, _candidates(at, values))
             if right is not None:
                 for earlier in read:
                     cause = _repair(aspect, impl, case, expected, earlier,
                                     _candidates(earlier, values, other_shapes=False)[:REPAIRS // 2])
                     if cause is not None:
-                        return WrongLine(earlier, cause, agreed=suspects == 1)
+                        return WrongLine(earlier, cause, agreed=suspects == 1, misplaced=True)
                 return WrongLine(at, right, agreed=suspects == 1)
         latest[(at.code, at.name)] = at
     return None
+
+
+def _computes(at: Assignment) -> bool:
+    """Whether ``at``'s return statement computes something (not only returns names), in a
+    method of a class or a function of more than one statement (in a one-line function, the
+    line is no news)."""
+    text = _statement_text(at)
+    starts = _statement_starts(at.code.co_filename)
+    statements = {starts.get(line, line) for _, _, line in at.code.co_lines() if line}
+    owner = at.code.co_qualname.split(".")[-2:-1]  # a method's class; a nested function's "<locals>"
+    several = len(statements - {at.code.co_firstlineno}) > 1 or owner not in ([], ["<locals>"])
+    return several and text.startswith("return") and re.search(
+        r"[-+*/@%(\[]", text[len("return"):]) is not None
+
+
+def _returned_right(at: Assignment, expected: dict) -> np.ndarray | None:
+    """The result nnlib returns for what ``at`` returns (the one of its shape, if only one)."""
+    same = [leaf for value in expected.values() for leaf in _leaves(value)
+            if leaf.shape == at.value.shape and not _close(at.value, leaf)]
+    return same[0] if len(same) == 1 else None
 
 
 def _repair(aspect, impl, case, expected, at: Assignment, candidates) -> np.ndarray | None:
@@ -358,41 +399,41 @@ def _is_filler(value: np.ndarray) -> bool:
     return value.size > 1 and bool(np.all(value == value.flat[0]))
 
 
-def _difference(name: str, got: np.ndarray, right: np.ndarray) -> str:
-    """How the learner's value differs from the right one, in words."""
+def _difference(subject: str, got: np.ndarray, right: np.ndarray) -> str:
+    """How the learner's value (``subject``: "your `x` there", "what it returns") differs from
+    the right one, in words."""
+    yours = subject[0].upper() + subject[1:]
     if got.shape != right.shape:
         why = (" (its axes in another order: a transpose?)" if sorted(got.shape) == sorted(
             right.shape) else " (a sum or mean over another axis, or keepdims?)"
             if got.ndim != right.ndim else "")
-        return (f"Your `{name}` there has shape {got.shape}; the right one has shape "
-                f"{right.shape}{why}.")
+        return f"{yours} has shape {got.shape}; the right one has shape {right.shape}{why}."
     masked = ~np.isfinite(right) & np.isfinite(got)
     if masked.any():
-        return (f"The right `{name}` there is {right[masked].flat[0]:g} at {int(masked.sum())} "
-                f"of its {got.size} entries where yours is finite: the mask is applied there "
-                f"(np.where(mask, {name}, -np.inf)), before the softmax.")
+        return (f"The right value is {right[masked].flat[0]:g} at {int(masked.sum())} of its "
+                f"{got.size} entries where {subject} is finite: the mask belongs there "
+                f"(np.where(mask, scores, -np.inf)), before the softmax.")
     if got.size == 1:
         ratio = constant_ratio(got, right)
         times = f" ({ratio:.6g} times it)" if ratio is not None else ""
-        return f"Your `{name}` there is {float(got):.6g}; the right one is {float(right):.6g}{times}."
+        return f"{yours} is {float(got):.6g}; the right one is {float(right):.6g}{times}."
     if got.ndim == 2 and got.shape == got.shape[::-1] and _close(got.T, right):
-        return f"Your `{name}` there is the right one transposed."
+        return f"{yours} is the right one transposed."
     if _close(right, np.maximum(got, 0)):
-        return (f"The right `{name}` there is yours with its negative entries set to 0: a ReLU "
+        return (f"The right value is {subject} with its negative entries set to 0: a ReLU "
                 f"(np.maximum(..., 0)) missing there or just before.")
     if _close(got, np.maximum(right, 0)):
-        return (f"Your `{name}` there is the right one with its negative entries set to 0: a "
-                f"ReLU too many.")
+        return f"{yours} is the right one with its negative entries set to 0: a ReLU too many."
     ratio = constant_ratio(got, right)
     if ratio is not None and abs(ratio + 1) < 1e-6:
-        return f"Your `{name}` there has the opposite sign of the right one."
+        return f"{yours} has the opposite sign of the right one."
     if ratio is not None:
-        return f"Your `{name}` there is {ratio:.6g} times the right one."
+        return f"{yours} is {ratio:.6g} times the right one."
     bad = ~np.isclose(got, right, rtol=1e-4, atol=1e-6)
     first = "; ".join(f"at {_index(i)}: yours {got[i]:.6g}, right {right[i]:.6g}"
                       for i in list(zip(*np.nonzero(bad)))[:3])
-    return (f"Your `{name}` there differs from the right one in {int(bad.sum())} of its "
-            f"{got.size} entries ({first}).")
+    return (f"{yours} differs from the right one in {int(bad.sum())} of its {got.size} "
+            f"entries ({first}).")
 
 
 def _index(index: tuple) -> str:
@@ -407,7 +448,8 @@ def wrong_line_symptom(aspect, impl, cases, outcomes, expected) -> tuple[str, st
         return None
     first = None
     for case, exp in wrong[:3]:
-        found = wrong_line(aspect, impl, case, exp)
+        with np.errstate(all="ignore"):  # comparing with nnlib's values that hold inf or nan
+            found = wrong_line(aspect, impl, case, exp)
         if found is None or (first is not None and _place(found) != _place(first[0])):
             return None
         first = first or (found, case)
@@ -419,10 +461,17 @@ def wrong_line_symptom(aspect, impl, cases, outcomes, expected) -> tuple[str, st
     runs = f" (the {_ordinal(at.count)} time it runs)" if at.count > 1 else ""
     before = " Up to there your values agree with the ones nnlib computes." if found.agreed else ""
     quoted = f": `{text}`" if text else ""
+    after = " or just after it" if found.misplaced else ""
+    where = (f"Your values go wrong on line {at.line} of your code{runs}{after}{quoted} "
+             f"({case.label}).")
+    if at.name.startswith(RETURNED):
+        return "wrong-line", (
+            f"{where} The values it reads agree with the ones nnlib computes, and what it "
+            f"returns does not: the mistake is in that expression. "
+            + _difference("what it returns", at.value, found.right))
     return "wrong-line", (
-        f"Your values go wrong on line {at.line} of your code{runs}{quoted} ({case.label})."
-        f"{before} With the right `{at.name}` there, the rest of your code gives nnlib's "
-        f"result. " + _difference(at.name, at.value, found.right))
+        f"{where}{before} With the right `{at.name}` after it, the rest of your code gives "
+        f"nnlib's result. " + _difference(f"your `{at.name}` there", at.value, found.right))
 
 
 def _place(found: WrongLine) -> tuple:

@@ -536,7 +536,9 @@ def _all_zeros(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | Non
     return "all-zeros", (
         f"{name}: your result is all zeros where nnlib's is not: an array "
         "made with np.zeros and never filled (a loop that never runs, or results written "
-        "into a copy or another array) or a return before the computation.")
+        "into a copy or another array), a return before the computation, or a change made to "
+        "a copy that the rest of the code never sees (x.flatten() and x.copy() are copies; "
+        "x.reshape(-1) and x[i] index the array itself).")
 
 
 def _negatives_zeroed(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:

@@ -8,19 +8,23 @@ a mistake written as a learner would, with no help from the bank.
 """
 from __future__ import annotations
 
+import ast
+import linecache
 import math
 import re
+import textwrap
 
 import numpy as np
 import pytest
 
 from exercise_tools import (ASSIGNMENT_NAMES, cell_id, hidden_seeds, nbgrader_meta, read,
-                            source_path)
+                            solution_answers, source_path)
 
 from autograder import mistakes as mistake_bank
 from autograder.checks import ASPECTS, PARTS, CheckFailed, check
 from autograder.checks import _check
-from autograder.checks._core import run, visible_seed
+from autograder.checks._core import reference, run, visible_seed
+from autograder.checks._locate import wrong_line_symptom
 from autograder.checks._symptoms import diagnose
 
 #: Known mistake -> the symptoms it shows (a constant factor it has, the float64 it returns...).
@@ -216,7 +220,7 @@ def test_a_factor_is_named_from_default_arguments_and_from_axes(no_bank):
         return grad_x, grad_weight, grad_out.mean(axis=(0, 2, 3))
 
     failure = _failure("conv2d_backward.param_grads", conv2d_backward)
-    assert failure.symptoms == ("constant-factor",)
+    assert failure.symptoms[0] == "constant-factor"
     assert "the sizes of axes 0, 2, 3 of grad_out" in str(failure)
 
 
@@ -480,3 +484,161 @@ def test_the_dtype_message_says_what_was_returned():
     message = str(_failure("he_normal.distribution", he_normal))
     assert "dtype: expected float32, got float64" in message
     assert "an object of type str" not in message
+
+
+# --- the line where the values go wrong -----------------------------------------------------------
+
+def _learners(source: str, name: str):
+    """``name`` defined by ``source`` as a notebook cell defines it: its lines readable by
+    linecache, as IPython makes them, so that a message can quote them."""
+    filename = f"<cell {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"np": np, "math": math}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace[name]
+
+
+def test_the_statement_where_the_values_go_wrong_is_named(no_bank):
+    batchnorm_backward = _learners(
+        "def batchnorm_backward(grad_out, x, gamma, eps=1e-5):\n"
+        "    n = x.shape[0]\n"
+        "    mean = x.mean(axis=0)\n"
+        "    var = x.var(axis=0, ddof=1)  # the unbiased variance\n"
+        "    inv_std = 1.0 / np.sqrt(var + eps)\n"
+        "    x_hat = (x - mean) * inv_std\n"
+        "    g = grad_out * gamma\n"
+        "    grad_x = inv_std / n * (n * g - g.sum(axis=0)\n"
+        "                            - x_hat * (g * x_hat).sum(axis=0))\n"
+        "    return grad_x, (grad_out * x_hat).sum(axis=0), grad_out.sum(axis=0)\n",
+        "batchnorm_backward")
+    failure = _failure("batchnorm_backward.grad_x", batchnorm_backward)
+    assert "wrong-line" in failure.symptoms
+    assert "line 4 of your code: `var = x.var(axis=0, ddof=1)`" in str(failure)
+    assert "Up to there your values agree" in str(failure)
+
+
+def test_a_value_right_for_another_place_is_named_where_it_was_made(no_bank):
+    # A value nnlib also computes (the pre-activation) used where the code needs another (the
+    # hidden layer's output): the statement that used it is not to blame, the one that made it is.
+    mlp_forward = _learners(
+        "def mlp_forward(X, weights, biases):\n"
+        "    A, activations = X, [X]\n"
+        "    for i in range(len(weights)):\n"
+        "        Z = A @ weights[i] + biases[i]\n"
+        "        if i < len(weights) - 2:  # one layer too few gets its ReLU\n"
+        "            Z = np.maximum(Z, 0)\n"
+        "        A = Z\n"
+        "        activations.append(A)\n"
+        "    return A, activations\n",
+        "mlp_forward")
+    failure = _failure("mlp_forward.output", mlp_forward)
+    assert "`A = Z`" in str(failure) and "a ReLU" in str(failure)
+
+
+def test_a_return_statement_that_computes_wrongly_is_named(no_bank):
+    Residual = _learners(
+        "class Residual:\n"
+        "    def __init__(self, block):\n"
+        "        self.block = block\n"
+        "    def forward(self, x):\n"
+        "        return x + self.block.forward(x)\n"
+        "    def backward(self, grad_out):\n"
+        "        return grad_out * self.block.backward(grad_out)\n",
+        "Residual")
+    keys = [k for k in ASPECTS if k.startswith("Residual.")]
+    messages = [str(_failure(k, Residual)) for k in keys if _fails(k, Residual)]
+    assert messages and any(
+        "`return grad_out * self.block.backward(grad_out)`" in m and "[symptom: wrong-line]" in m
+        for m in messages)
+
+
+def test_no_line_is_named_when_the_statement_reads_a_wrong_value(no_bank):
+    # The mean and the variance are both over the wrong axis: no single repair makes the result
+    # right, and the statement that reads them is right, so no line is named.
+    batchnorm_forward = _learners(
+        "def batchnorm_forward(x, gamma, beta, running_mean, running_var, training,\n"
+        "                      momentum=0.1, eps=1e-5):\n"
+        "    if not training:\n"
+        "        return (gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta,\n"
+        "                running_mean, running_var)\n"
+        "    n = x.shape[0]\n"
+        "    mu = x.mean(axis=1, keepdims=True)\n"
+        "    var = x.var(axis=1, keepdims=True)\n"
+        "    out = gamma * (x - mu) / np.sqrt(var + eps) + beta\n"
+        "    running_mean = (1 - momentum) * running_mean + momentum * x.mean(axis=0)\n"
+        "    running_var = (1 - momentum) * running_var + momentum * x.var(axis=0) * n / (n - 1)\n"
+        "    return out, running_mean, running_var\n",
+        "batchnorm_forward")
+    keys = [k for k in ASPECTS if k.startswith("batchnorm_forward.")]
+    failures = [_failure(k, batchnorm_forward) for k in keys if _fails(k, batchnorm_forward)]
+    assert failures and not any("wrong-line" in f.symptoms for f in failures)
+
+
+def test_a_statement_written_over_several_lines_runs_once(no_bank):
+    layer_norm_backward = _learners(
+        "def layer_norm_backward(grad_out, x, gamma, eps=1e-5):\n"
+        "    d = x.shape[-1]\n"
+        "    mean = x.mean(axis=-1, keepdims=True)\n"
+        "    inv_std = 1 / np.sqrt(x.var(axis=-1, keepdims=True) + eps)\n"
+        "    x_hat = (x - mean) * inv_std\n"
+        "    g = grad_out * gamma\n"
+        "    grad_x = inv_std / d * (d * g - g.sum(axis=-1, keepdims=True)\n"
+        "                            + x_hat * (g * x_hat).sum(axis=-1, keepdims=True))\n"
+        "    return (grad_x, (grad_out * x_hat).reshape(-1, d).sum(axis=0),\n"
+        "            grad_out.reshape(-1, d).sum(axis=0))\n",
+        "layer_norm_backward")
+    failure = _failure("layer_norm_backward.grad_x", layer_norm_backward)
+    assert "line 7 of your code: `grad_x = inv_std / d * (d * g" in str(failure)
+    assert "time it runs" not in str(failure)
+
+
+def test_a_sequence_one_step_behind_and_code_for_two_axes_only_are_named(no_bank):
+    def ema(values, beta, bias_correction=False):
+        out, m = np.empty_like(values), np.zeros_like(values[0])
+        for t in range(len(values)):
+            out[t] = m  # stored before the update
+            m = beta * m + (1 - beta) * values[t]
+        return out
+
+    assert _failure("ema.plain", ema).symptoms[0] == "shifted"
+
+    def layer_norm_forward(x, gamma, beta, eps=1e-5):
+        mu, var = x.mean(axis=-1), x.var(axis=-1)  # no keepdims: [:, None] fits 2-D x only
+        return gamma * (x - mu[:, None]) / np.sqrt(var[:, None] + eps) + beta
+
+    failure = _failure("layer_norm_forward.values", layer_norm_forward, seed=0, hidden=True)
+    assert "only-more-axes" in failure.symptoms and "keepdims=True" in str(failure)
+
+
+def _statements(source: str) -> set[str]:
+    """The simple statements of ``source``, each without comments and white space (none for
+    a written answer)."""
+    lines = source.splitlines()
+    found = set()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return found
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and not hasattr(node, "body"):
+            text = "".join(line.split("#", 1)[0] for line in lines[node.lineno - 1:node.end_lineno])
+            found.add(re.sub(r"\s+", "", text))
+    return found
+
+
+@pytest.mark.parametrize("mistake", MISTAKES[::4], ids=[m.id for m in MISTAKES[::4]])
+def test_the_line_named_for_a_known_mistake_is_one_it_changed(mistake):
+    """wrong-line, run on a sample of the bank (every fourth entry, the self-check's cases), names
+    a statement the mistake changed from the solution, never one it shares with it; except
+    "on line N or just after it", where a step is missing after a right statement."""
+    solution = set().union(*map(_statements, solution_answers(mistake.assignment).values()))
+    impl = _learners(textwrap.dedent(mistake.source).strip() + "\n", mistake.part)
+    for name in mistake.fails:
+        aspect = ASPECTS[f"{mistake.part}.{name}"]
+        cases = aspect.cases(np.random.default_rng(visible_seed(aspect.key)), False)
+        outcomes = [run(aspect, impl, case, learner=False) for case in cases]
+        found = wrong_line_symptom(aspect, impl, cases, outcomes,
+                                   [reference(aspect, case) for case in cases])
+        if found and "or just after it" not in found[1]:
+            quoted = re.search(r"`(.+?)` \(", found[1])
+            assert quoted and re.sub(r"\s+", "", quoted.group(1)) not in solution, found[1]
