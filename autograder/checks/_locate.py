@@ -315,7 +315,8 @@ def wrong_line(aspect: Aspect, impl, case: Case, expected: dict) -> WrongLine | 
     ``SUSPECTS`` of them) and whose repair makes the whole result right, provided every
     variable its statement reads holds one of nnlib's values. One of those may still be the
     wrong one of nnlib's values for its place (the value before a ReLU where the code needed
-    the one after): when repairing it instead also makes the result right, it is the cause.
+    the one after): when repairing it makes the result right, whether or not repairing the
+    suspect does, it is the cause.
     """
     values = nnlib_values(aspect, case, expected)
     suspects = 0
@@ -334,12 +335,12 @@ def wrong_line(aspect: Aspect, impl, case: Case, expected: dict) -> WrongLine | 
                 right = _returned_right(at, expected) if _computes(at) else None
             else:
                 right = _repair(aspect, impl, case, expected, at, _candidates(at, values))
+            for earlier in read:
+                cause = _repair(aspect, impl, case, expected, earlier,
+                                _candidates(earlier, values, other_shapes=False)[:REPAIRS // 2])
+                if cause is not None:
+                    return WrongLine(earlier, cause, agreed=suspects == 1, misplaced=True)
             if right is not None:
-                for earlier in read:
-                    cause = _repair(aspect, impl, case, expected, earlier,
-                                    _candidates(earlier, values, other_shapes=False)[:REPAIRS // 2])
-                    if cause is not None:
-                        return WrongLine(earlier, cause, agreed=suspects == 1, misplaced=True)
                 return WrongLine(at, right, agreed=suspects == 1)
         latest[(at.code, at.name)] = at
     return None
