@@ -34,7 +34,7 @@ its hint says what usually causes it:
   re-run with the sign of one result flipped, two results or two same-shaped arguments swapped,
   or one argument at its default value (a value written into the code);
 - ``only-large``, ``only-tiny``, ``only-zeros``, ``only-later-steps``, ``only-one-flag-value``,
-  ``only-zero-argument``, ``only-one-mode``: wrong on exactly the cases of one kind
+  ``only-zero-argument``, ``only-one-mode``, ``only-more-axes``: wrong on exactly the cases of one kind
   (:func:`~._core.case_kinds`), a few among many right ones, with what usually goes wrong there;
 - the aspect's own probes (:class:`~._core.Probe`): nnlib re-run on changed inputs, e.g. a step
   counter off by one (``step-ahead``, ``step-behind``) or a mode mix-up.
