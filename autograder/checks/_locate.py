@@ -18,7 +18,6 @@ import ast
 import linecache
 import os
 import re
-import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -26,7 +25,7 @@ import numpy as np
 
 from autograder import content
 from autograder.checks._core import Aspect, Case, Outcome, compare, constant_ratio, run
-from autograder.checks._trace import _is_learners
+from autograder.checks._trace import _is_learners, run_traced
 
 #: How many suspects are tried per case, and how many of nnlib's values for each (the nearest
 #: first): the search re-runs the learner's code once per pair, so both stay small.
@@ -104,17 +103,6 @@ def _is_nnlibs(filename: str) -> bool:
     return "/nnlib/" in path or path.startswith(tuple(str(p) for p in content.source_paths()))
 
 
-def _traced(call: Callable[[], Any], tracer) -> None:
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        call()
-    except Exception:  # noqa: BLE001 - what was seen before an exception stands
-        pass
-    finally:
-        sys.settrace(previous)
-
-
 def nnlib_values(aspect: Aspect, case: Case, expected: dict) -> _Values:
     """Every value nnlib computes on ``case``, and the results themselves."""
     values = _Values()
@@ -138,7 +126,7 @@ def nnlib_values(aspect: Aspect, case: Case, expected: dict) -> _Values:
 
         return local
 
-    _traced(lambda: aspect.expect(case), tracer)
+    run_traced(lambda: aspect.expect(case), tracer)
     return values
 
 
@@ -222,7 +210,7 @@ def _run_statements(call: Callable[[], Any], on_call, after) -> None:
 
         return local
 
-    _traced(call, tracer)
+    run_traced(call, tracer)
 
 
 def _learner_assignments(aspect: Aspect, impl, case: Case) -> list[Assignment]:

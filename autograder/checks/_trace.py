@@ -32,18 +32,24 @@ def _is_learners(filename: str) -> bool:
                 or filename.startswith("<frozen"))
 
 
-def _traced(call: Callable[[], Any], tracer, found: list[tuple[str, int]]):
-    """Run ``call()`` under ``tracer``, which appends ``(filename, line)`` to ``found``; the
-    first one found, with its source line, or None. An exception ends the call, not the search
-    (the learner's code, or the check's complaint, may raise)."""
+def run_traced(call: Callable[[], Any], tracer) -> None:
+    """Run ``call()`` under the :func:`sys.settrace` function ``tracer``. An exception ends the
+    call, not the search (the learner's code, or the check's complaint, may raise): what the
+    tracer saw before it stands."""
     previous = sys.gettrace()
     sys.settrace(tracer)
     try:
         call()
-    except Exception:  # noqa: BLE001 - what was found before the exception stands
+    except Exception:  # noqa: BLE001 - what was seen before the exception stands
         pass
     finally:
         sys.settrace(previous)
+
+
+def _traced(call: Callable[[], Any], tracer, found: list[tuple[str, int]]):
+    """Run ``call()`` under ``tracer``, which appends ``(filename, line)`` to ``found``; the
+    first one found, with its source line, or None."""
+    run_traced(call, tracer)
     if not found:
         return None
     filename, line = found[0]
@@ -177,4 +183,5 @@ PROMOTERS = (
 )
 
 
-__all__ = ["PROMOTERS", "first_change", "first_line", "is_float64", "is_non_finite", "where"]
+__all__ = ["PROMOTERS", "first_change", "first_line", "is_float64", "is_non_finite", "run_traced",
+           "where"]
