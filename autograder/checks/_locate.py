@@ -1,16 +1,28 @@
-"""The line of the learner's code where their values first go wrong, proved by repairing it.
+"""The statement of the learner's code where their values go wrong, proved by repairing it.
 
 Tracing nnlib's run of a case gives every value it computes on the way (its local variables,
-the arrays its modules keep, what it returns). Tracing the learner's run gives theirs, line by
-line. A learner's value that equals none of nnlib's is a suspect; the suspect's line is *the*
-wrong line when the learner's code, re-run with that one value replaced by one of nnlib's (the
-same variable, at the same pass through the same line), returns nnlib's result. A value that is
-merely computed another way than nnlib's (a legitimate intermediate nnlib never names) never
-passes that test, so the symptom never points at a right line.
+the arrays its modules keep, what it returns). Tracing the learner's run gives theirs, statement
+by statement. A learner's value that equals none of nnlib's is a suspect. Its statement is *the*
+wrong one when
 
-Loops are followed pass by pass (the third pass through a line is repaired on the third pass);
-a mistake spread over every pass of a loop (each entry of an output accumulated wrongly) cannot
-be repaired in one place and is left to the other symptoms.
+- every variable the statement reads holds one of nnlib's values (otherwise the mistake is
+  earlier, and repairing the last statement before a return would always "work"), and
+- the learner's code, re-run with the suspect replaced by one of nnlib's values (the same
+  variable, after the same pass through the same statement), returns nnlib's result.
+
+A value merely computed another way than nnlib's (a legitimate intermediate nnlib never names)
+never passes that test, so a right statement is never named. Two refinements:
+
+- a value the statement reads may be one of nnlib's and still the wrong one for its place (the
+  value before a ReLU where the code needs the one after): when putting another of nnlib's
+  values there makes the result right, that earlier statement is named, "or just after it";
+- a return statement's value cannot be replaced: it is named when what it reads is right, what
+  it returns is not, and it computes something, in a method or a function of several
+  statements (in a one-line function, the line is no news).
+
+Loops are followed pass by pass (the third pass through a statement is repaired on the third
+pass); a mistake spread over every pass of a loop (each entry of an output accumulated wrongly)
+cannot be repaired in one place and is left to the other symptoms.
 """
 from __future__ import annotations
 
