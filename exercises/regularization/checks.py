@@ -442,8 +442,8 @@ def _early_stopping_aspect(name, what, field):
 register(
     Part("EarlyStopping", ASSIGNMENT, "Early stopping", CHAPTER, "regularization-early-stopping",
          "EarlyStopping(patience, min_delta).update(value, weights) / .restore(weights)"),
-    _early_stopping_aspect("stop", "the epoch at which update() first returns True (-1 if it "
-                           "never does)", "stopped at epoch"),
+    _early_stopping_aspect("stop", "the epoch at which update() first returns True (the first "
+                           "epoch is 0; -1 if it never does)", "stopped at epoch"),
     _early_stopping_aspect("restore", "the weights after restore() (those of the best epoch, "
                            "checked after running every epoch)",
                            "weights after restore"),
