@@ -42,6 +42,8 @@ from autograder.checks._trace import _is_learners, run_traced
 #: How many suspects are tried per case, and how many of nnlib's values for each (the nearest
 #: first): the search re-runs the learner's code once per pair, so both stay small.
 SUSPECTS, REPAIRS = 6, 8
+#: How many of nnlib's values are tried for each of two statements repaired together.
+PAIRED = 6
 #: How many of nnlib's values are kept per case (a conv layer computes many).
 KEPT = 400
 
@@ -96,6 +98,7 @@ class _Values:
     def __init__(self):
         self._by_shape: dict[tuple, list[np.ndarray]] = {}
         self._count = 0
+        self.given: _Values | None = None  # those among them that are the case's arguments
 
     def __iter__(self):
         for kept in self._by_shape.values():
@@ -117,23 +120,35 @@ def _is_nnlibs(filename: str) -> bool:
 
 def nnlib_values(aspect: Aspect, case: Case, expected: dict) -> _Values:
     """Every value nnlib computes on ``case``, and the results themselves."""
-    values = _Values()
+    values, values.given = _Values(), _Values()
     for result in expected.values():
         for leaf in _leaves(result):
             values.add(leaf)
+    for argument in (*case.args, *dict(case.kwargs).values()):
+        for leaf in _leaves(argument):
+            values.given.add(leaf)
 
     def tracer(frame, event, arg):
         if event != "call" or not _is_nnlibs(frame.f_code.co_filename):
             return None
 
+        seen: dict[str, Any] = {}  # each local as last seen: its object, or an array's bytes
+
         def local(frame, event, arg):
-            if event in ("line", "return"):
-                for value in list(frame.f_locals.values()):
+            # Each local when it is bound to a new object or an array of it changes in place,
+            # and everything at the return: cheaper than every local at every line.
+            if event not in ("line", "return"):
+                return local
+            for name, value in list(frame.f_locals.items()):
+                now = (value.shape, value.tobytes()) if isinstance(
+                    value, np.ndarray) and value.size <= 10_000 else id(value)
+                if event == "return" or seen.get(name) != now:
+                    seen[name] = now
                     for leaf in _leaves(value):
                         values.add(leaf)
-                if event == "return":
-                    for leaf in _leaves(arg):
-                        values.add(leaf)
+            if event == "return":
+                for leaf in _leaves(arg):
+                    values.add(leaf)
             return local
 
         return local
@@ -154,6 +169,10 @@ class Assignment:
     value: np.ndarray
     original: Any  # the value as the learner's code had it (its type and dtype)
     names: tuple[str, ...] = ()  # the frame's numeric local variables after that line
+    #: Its other local variables that the code made (lists, dicts, objects; not the arguments),
+    #: whose values cannot be compared with nnlib's: a statement that reads one is never proved
+    #: wrong.
+    opaque: tuple[str, ...] = ()
 
 
 def _numeric_locals(frame) -> dict[str, tuple[np.ndarray, Any]]:
@@ -181,6 +200,26 @@ def _statement_starts(filename: str) -> dict[int, int]:
     return starts
 
 
+#: How many statements of the learner's code one traced run may complete: a value put in by
+#: a repair can keep a loop going for ever (a ``while`` on a norm), which must not hang the check.
+STATEMENTS = 200_000
+
+
+class RunawayRepair(Exception):
+    """A traced run of the learner's code went on past :data:`STATEMENTS` statements."""
+
+
+#: How many repaired re-runs of the learner's code one symptom may spend (a trajectory of many
+#: steps costs as much per run as all its steps), so that a failure message stays quick: past
+#: it, no statement is named.
+RUNS = 100
+_runs_left = [RUNS]  # reset by wrong_line_symptom; the checks run one at a time
+
+
+class OutOfRuns(Exception):
+    """The search for the wrong statement spent its :data:`RUNS`."""
+
+
 #: What ``after`` gets as the returned value of a statement that is not a return.
 NOTHING = object()
 #: The name under which the learner's returned values are recorded (with their place in a
@@ -197,6 +236,7 @@ def _run_statements(call: Callable[[], Any], on_call, after) -> None:
     is the one the code goes on with."""
     passes: dict[tuple, int] = {}
     starts: dict[str, dict[int, int]] = {}
+    budget = [STATEMENTS]
 
     def tracer(frame, event, arg):
         filename = frame.f_code.co_filename
@@ -214,6 +254,9 @@ def _run_statements(call: Callable[[], Any], on_call, after) -> None:
             now = lines.get(frame.f_lineno, frame.f_lineno) if event == "line" else None
             done = state["line"]
             if done is not None and done != now:
+                budget[0] -= 1
+                if budget[0] < 0:  # a repaired value that keeps a loop going: stop it
+                    raise RunawayRepair(f"more than {STATEMENTS} statements")
                 key = (frame.f_code, done)
                 passes[key] = passes.get(key, 0) + 1
                 after(frame, done, passes[key], arg if event == "return" else NOTHING)
@@ -231,17 +274,22 @@ def _learner_assignments(aspect: Aspect, impl, case: Case) -> list[Assignment]:
     found: list[Assignment] = []
     seen: dict[Any, dict] = {}  # frame -> its numeric locals after the last statement
 
+    given: dict[Any, set] = {}  # frame -> the names of its arguments
+
     def on_call(frame):
         seen[frame] = _numeric_locals(frame)  # the arguments: the case's values, not computed
+        given[frame] = set(frame.f_locals)
 
     def after(frame, line, count, returned):
         now = _numeric_locals(frame)
+        opaque = tuple(name for name in frame.f_locals
+                       if name not in now and name not in given[frame] and name != "self")
         for name, (numbers, value) in now.items():
             before = seen[frame].get(name)
             if before is None or before[0].shape != numbers.shape or not np.array_equal(
                     before[0], numbers, equal_nan=True):
                 found.append(Assignment(frame.f_code, line, count, name, numbers, value,
-                                        tuple(now)))
+                                        tuple(now), opaque))
         seen[frame] = now
         if returned is not NOTHING and not frame.f_code.co_name.startswith("<"):
             parts = returned if isinstance(returned, tuple) else (returned,)
@@ -249,7 +297,7 @@ def _learner_assignments(aspect: Aspect, impl, case: Case) -> list[Assignment]:
                 numbers = _as_numbers(part)
                 if numbers is not None:
                     found.append(Assignment(frame.f_code, line, count, f"{RETURNED}{index}",
-                                            numbers, part, tuple(now)))
+                                            numbers, part, tuple(now), opaque))
 
     _run_statements(lambda: aspect.observe(impl, case), on_call, after)
     return found
@@ -266,14 +314,21 @@ def _in_learners_form(value: np.ndarray, original):
         float(value))
 
 
-def _repaired(aspect: Aspect, impl, case: Case, at: Assignment, value: np.ndarray) -> Outcome:
-    """The learner's outcome on ``case`` with their variable ``at.name`` set to ``value`` right
-    after their ``at.count``-th pass through the statement at ``at.line``."""
-    replacement = _in_learners_form(value, at.original)
+def _repaired(aspect: Aspect, impl, case: Case, fixes: list[tuple[Assignment, np.ndarray]]
+              ) -> Outcome:
+    """The learner's outcome on ``case`` with, for each ``(at, value)`` of ``fixes``, their
+    variable ``at.name`` set to ``value`` right after their ``at.count``-th pass through the
+    statement at ``at.line``."""
+    if _runs_left[0] <= 0:
+        raise OutOfRuns()
+    _runs_left[0] -= 1
+    replacements = {(at.code, at.line, at.count): (at.name, _in_learners_form(value, at.original))
+                    for at, value in fixes}
 
     def after(frame, line, count, returned):
-        if (frame.f_code, line, count) == (at.code, at.line, at.count):
-            frame.f_locals[at.name] = replacement  # written back when the tracer returns
+        if (frame.f_code, line, count) in replacements:
+            name, value = replacements[(frame.f_code, line, count)]
+            frame.f_locals[name] = value  # written back when the tracer returns
 
     outcome: list[Outcome] = []
     _run_statements(lambda: outcome.append(run(aspect, impl, case, learner=False)),
@@ -283,11 +338,14 @@ def _repaired(aspect: Aspect, impl, case: Case, at: Assignment, value: np.ndarra
 
 def _candidates(at: Assignment, values: _Values, other_shapes: bool = True) -> list[np.ndarray]:
     """nnlib's values that may be the one meant for ``at``: those of its shape, nearest first,
-    then (``other_shapes``) those of other shapes with as many axes (a mean over the wrong axis
-    has the wrong shape)."""
+    then (``other_shapes``) arrays of other shapes, those nnlib computed before the case's own
+    arguments, and those of the nearest size first (a mean over the wrong axis has the wrong
+    shape)."""
     same = [v for v in values if v.shape == at.value.shape and not _close(at.value, v)]
     same.sort(key=lambda v: float(np.nanmax(np.abs(v - at.value), initial=0.0)))
-    others = [v for v in values if v.shape != at.value.shape and v.ndim == at.value.ndim]
+    others = [v for v in values if v.shape != at.value.shape and v.ndim and at.value.ndim]
+    others.sort(key=lambda v: (values.given.has(v), abs(v.size - at.value.size),
+                               v.ndim != at.value.ndim))
     return (same + others if other_shapes else same)[:REPAIRS]
 
 
@@ -306,6 +364,9 @@ class WrongLine:
     #: ``at``'s value is one nnlib computes too, but not the one its place needs: a step
     #: (a ReLU, a mask) is missing there or just after.
     misplaced: bool = False
+    #: A second statement that must be repaired too (the mean and the variance, both over
+    #: the wrong axis), and nnlib's value for it.
+    also: tuple[Assignment, np.ndarray] | None = None
 
 
 def wrong_line(aspect: Aspect, impl, case: Case, expected: dict) -> WrongLine | None:
@@ -318,31 +379,55 @@ def wrong_line(aspect: Aspect, impl, case: Case, expected: dict) -> WrongLine | 
     the one after): when repairing it makes the result right, whether or not repairing the
     suspect does, it is the cause.
     """
+    assignments = _learner_assignments(aspect, impl, case)
+    if not any(linecache.getlines(at.code.co_filename) for at in assignments[:1]):
+        return None  # the learner's source cannot be read: no statement can be named
     values = nnlib_values(aspect, case, expected)
     suspects = 0
     latest: dict[tuple, Assignment] = {}  # each variable's last assignment, by (code, name)
-    for at in _learner_assignments(aspect, impl, case):
-        if values.has(at.value):
+    unrepaired, tried_pair = None, False  # the first suspect no single repair puts right
+    for at in assignments:
+        if values.has(at.value) or _is_count(at.original):
             latest[(at.code, at.name)] = at
             continue
         suspects += 1
         if suspects > SUSPECTS:
             break
         read = _read_assignments(at, latest)
-        if read is not None and all(values.has(r.value) for r in read) and not _is_filler(
-                at.value):
+        if read is not None and all(values.has(r.value) or _is_count(r.original)
+                                    for r in read) and not _is_filler(at):
             if at.name.startswith(RETURNED):  # a return statement's value cannot be replaced
                 right = _returned_right(at, expected) if _computes(at) else None
             else:
                 right = _repair(aspect, impl, case, expected, at, _candidates(at, values))
-            for earlier in read:
+            for earlier in (r for r in read if not _is_count(r.original)):
                 cause = _repair(aspect, impl, case, expected, earlier,
                                 _candidates(earlier, values, other_shapes=False)[:REPAIRS // 2])
                 if cause is not None:
                     return WrongLine(earlier, cause, agreed=suspects == 1, misplaced=True)
             if right is not None:
                 return WrongLine(at, right, agreed=suspects == 1)
+            if unrepaired is None:
+                unrepaired = at
+            elif not at.name.startswith(RETURNED) and not tried_pair:
+                tried_pair = True
+                pair = _repair_pair(aspect, impl, case, expected, unrepaired, at, values)
+                if pair is not None:
+                    return WrongLine(unrepaired, pair[0], agreed=suspects == 2, also=(at, pair[1]))
         latest[(at.code, at.name)] = at
+    return None
+
+
+def _repair_pair(aspect, impl, case, expected, first: Assignment, second: Assignment,
+                 values: _Values) -> tuple[np.ndarray, np.ndarray] | None:
+    """nnlib's values for two statements that, put in place together, make the learner's whole
+    result right (as the learner's code holds them), or None."""
+    for one in _candidates(first, values)[:PAIRED]:
+        for two in _candidates(second, values)[:PAIRED]:
+            if _right(aspect, case, _repaired(aspect, impl, case, [(first, one), (second, two)]),
+                      expected):
+                return (np.asarray(_in_learners_form(one, first.original), np.float64),
+                        np.asarray(_in_learners_form(two, second.original), np.float64))
     return None
 
 
@@ -370,7 +455,7 @@ def _repair(aspect, impl, case, expected, at: Assignment, candidates) -> np.ndar
     """The first of ``candidates`` that, put in place of ``at``'s value, makes the learner's
     whole result right (as the learner's code holds it), or None."""
     for value in candidates:
-        if _right(aspect, case, _repaired(aspect, impl, case, at, value), expected):
+        if _right(aspect, case, _repaired(aspect, impl, case, [(at, value)]), expected):
             return np.asarray(_in_learners_form(value, at.original), np.float64)
     return None
 
@@ -378,11 +463,12 @@ def _repair(aspect, impl, case, expected, at: Assignment, candidates) -> np.ndar
 def _read_assignments(at: Assignment, latest: dict) -> list[Assignment] | None:
     """The learner's own earlier assignments that the statement of ``at`` reads (by the names
     it mentions; the arguments are the case's values and count as right); None when its text
-    cannot be read."""
+    cannot be read or it reads a list, a dict or an object, whose values cannot be checked."""
     text = _statement_text(at)
-    if not text:
+    mentioned = set(re.findall(r"[A-Za-z_]\w*", text))
+    if not text or mentioned & set(at.opaque):
         return None
-    names = set(re.findall(r"[A-Za-z_]\w*", text)) & set(at.names)
+    names = mentioned & set(at.names)
     return [latest[(at.code, name)] for name in sorted(names) if (at.code, name) in latest]
 
 
@@ -394,10 +480,18 @@ def _statement_text(at: Assignment) -> str:
                     for line in lines).strip()
 
 
-def _is_filler(value: np.ndarray) -> bool:
-    """An array of one repeated value (np.zeros, np.ones, np.full): a start to be filled in,
-    whose "repair" would only say that the code never fills it."""
-    return value.size > 1 and bool(np.all(value == value.flat[0]))
+def _is_count(value) -> bool:
+    """A whole number (a size read from a shape, a loop index): taken as right, never repaired.
+    Putting another number there could only "prove" that a division by it is a mistake."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_filler(at: Assignment) -> bool:
+    """An array made to be filled in (np.zeros, np.ones, np.full...), whose "repair" would only
+    say that the code never fills it."""
+    value = at.value
+    return (value.size > 1 and bool(np.all(value == value.flat[0]))
+            and re.search(r"\b(zeros|ones|empty|full)(_like)?\(", _statement_text(at)) is not None)
 
 
 def _difference(subject: str, got: np.ndarray, right: np.ndarray) -> str:
@@ -442,27 +536,41 @@ def _index(index: tuple) -> str:
 
 
 def wrong_line_symptom(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
-    """The wrong line, when it is the same line on every wrong case (up to three of them)."""
+    """The wrong line, when it is the same on every wrong case where one is found (looking at up
+    to three of them, and finding it on at least two, or on the only one)."""
     wrong = [(c, e) for c, o, e in zip(cases, outcomes, expected)
              if not o.modified and not o.return_problem and not _right(aspect, c, o, e)]
     if not wrong:
         return None
-    first = None
+    first, proved = None, 0
+    _runs_left[0] = RUNS
     for case, exp in wrong[:3]:
-        with np.errstate(all="ignore"):  # comparing with nnlib's values that hold inf or nan
-            found = wrong_line(aspect, impl, case, exp)
-        if found is None or (first is not None and _place(found) != _place(first[0])):
+        try:
+            with np.errstate(all="ignore"):  # comparing with nnlib's values that hold inf or nan
+                found = wrong_line(aspect, impl, case, exp)
+        except OutOfRuns:
+            break
+        if found is None:
+            continue  # nothing proved on this case (all its values alike, say): no claim
+        if first is not None and _place(found) != _place(first[0]):
             return None
-        first = first or (found, case)
+        first, proved = first or (found, case), proved + 1
+    if proved < min(2, len(wrong)):
+        return None
     found, case = first
     at = found.at
-    text = _statement_text(at)
-    if len(text) > 160:
-        text = text[:157] + "..."
-    runs = f" (the {_ordinal(at.count)} time it runs)" if at.count > 1 else ""
     before = " Up to there your values agree with the ones nnlib computes." if found.agreed else ""
-    quoted = f": `{text}`" if text else ""
+    if found.also is not None:
+        second, right = found.also
+        return "wrong-line", (
+            f"Your values go wrong on lines {at.line} and {second.line} of your code: "
+            f"{_quoted(at)} and {_quoted(second)} ({case.label}).{before} With the right "
+            f"`{at.name}` and `{second.name}` after them, the rest of your code gives nnlib's "
+            f"result. " + _difference(f"your `{at.name}` there", at.value, found.right) + " "
+            + _difference(f"your `{second.name}` there", second.value, right))
+    runs = f" (the {_ordinal(at.count)} time it runs)" if at.count > 1 else ""
     after = " or just after it" if found.misplaced else ""
+    quoted = f": {_quoted(at)}" if _statement_text(at) else ""
     where = (f"Your values go wrong on line {at.line} of your code{runs}{after}{quoted} "
              f"({case.label}).")
     if at.name.startswith(RETURNED):
@@ -475,8 +583,16 @@ def wrong_line_symptom(aspect, impl, cases, outcomes, expected) -> tuple[str, st
         f"nnlib's result. " + _difference(f"your `{at.name}` there", at.value, found.right))
 
 
+def _quoted(at: Assignment) -> str:
+    text = _statement_text(at)
+    return f"`{text if len(text) <= 160 else text[:157] + '...'}`"
+
+
 def _place(found: WrongLine) -> tuple:
-    return found.at.code, found.at.line, found.at.name
+    """Where a case's values go wrong, to compare with another case's."""
+    also = found.also[0] if found.also else None
+    return (found.at.code, found.at.line, found.at.name,
+            also and (also.code, also.line, also.name))
 
 
 def _ordinal(n: int) -> str:

@@ -3,8 +3,9 @@
 - :func:`aspect_probes`: the aspect's own probes (:class:`~._core.Probe`), e.g. a step counter
   off by one or a mode mix-up;
 - :func:`general_probes`: probes that hold for any function part: a sign flipped, two returned
-  values swapped, two arguments swapped (same-shaped arrays, or two numbers), an argument
-  ignored (nnlib with it at its default);
+  values swapped, two arguments swapped (same-shaped arrays, or two numbers), one number used
+  in place of another (beta1 where beta2 belongs), an argument ignored (nnlib with it at its
+  default);
 - :func:`only_kind`: wrong on exactly the cases of one kind (tiny values, large ones, a flag's
   value...), a few among many right ones.
 """
@@ -69,6 +70,17 @@ def _general_probes(aspect: Aspect, cases: list[Case]) -> list[Probe]:
                 "arguments-swapped", f"Your results are nnlib's with `{first}` and `{second}` "
                 f"swapped: check which argument goes where in your formula.",
                 change=swapped))
+            for used, lost in ((first, second), (second, first)):
+                def replaced(case, used=used, lost=lost):
+                    x, y = _argument(aspect, case, used), _argument(aspect, case, lost)
+                    if not all(isinstance(v, (float, np.floating)) and abs(v) >= 1e-3
+                               for v in (x, y)) or x == y:
+                        return None  # eps-sized numbers: "replaced by eps" would mean "left out"
+                    return _with_argument(case, names, lost, x)
+                probes.append(Probe(
+                    "argument-replaced", f"Your results are nnlib's with `{lost}` equal to "
+                    f"`{used}`: you use `{used}` where `{lost}` belongs (a copied line whose "
+                    f"name was not changed?).", change=replaced))
     for name, default in aspect.defaults.items():
         if not (default is None or isinstance(default, (int, float, bool))):
             continue

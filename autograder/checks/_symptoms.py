@@ -6,8 +6,9 @@ its hint says what usually causes it:
 - ``in-place``: an array the caller owns (an input, a state array) changed during the call; the
   line of the learner's code that changed it (:func:`~._trace.first_change`);
 - ``no-return``, ``return-values``, ``axis-of-one``, ``broadcast-matrix``,
-  ``array-for-number``: what came back is not what the task returns;
+  ``array-for-number``, ``batch-axis-kept``: what came back is not what the task returns;
 - ``keepdims``: a broadcast error between an array and its reduction over the last axis;
+- ``matrix-sizes``: a matrix product whose inner sizes differ (a transpose missing);
 - ``pad-every-axis``: np.pad with one number on images (it pads the batch and channel axes);
 - ``nan-inf``: nan or inf where nnlib is finite; the line of the learner's code where the first
   one appeared (found by tracing their code, :func:`~._trace.first_line`), and numpy's warning;
@@ -56,7 +57,7 @@ from autograder.checks._factors import constant_factor
 from autograder.checks._locate import wrong_line_symptom
 from autograder.checks._probing import aspect_probes, general_probes, only_kind
 from autograder.checks._trace import (
-    PROMOTERS, first_change, first_line, is_float64, is_non_finite, where,
+    PROMOTERS, first_change, first_line, is_float64, is_nan_or_overflow, is_non_finite, where,
 )
 
 #: How a symptom is tagged in a failure message: ``[symptom: <id>]``.
@@ -70,21 +71,43 @@ def _float64(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
             continue
         for name, value in outcome.value.items():
             wanted = exp.get(name)
-            got64 = (isinstance(value, np.ndarray) and value.dtype == np.float64) or (
+            got64 = any(a.dtype == np.float64 for a in _array_leaves(value)) or (
                 name == "dtype" and value == "float64")
-            if got64 and (isinstance(wanted, np.ndarray) and wanted.dtype == np.float32
-                          or wanted == "float32"):
-                found = first_line(lambda: aspect.observe(impl, case), is_float64)
-                text = found[2] if found else ""
-                causes = [why for code, why in PROMOTERS if code in text]
+            want32 = (any(a.dtype == np.float32 for a in _array_leaves(wanted))
+                      or (isinstance(wanted, str) and wanted == "float32"))
+            if got64 and want32:
+                # The first float64 array is what the result is made from; a float64 number
+                # before it (np.sqrt(2)) matters only if it is what promoted that array.
+                found = first_line(lambda: aspect.observe(impl, case), _is_float64_array)
+                number = first_line(lambda: aspect.observe(impl, case), is_float64)
+                found = found or number
+                causes = _promoters(found)
                 hint = (f"{name}: you returned float64 for float32 input ({case.label}).")
                 hint += where(found) + ("." if found else "")
                 if causes:
                     hint += " There, " + "; ".join(causes[:2]) + "."
-                hint += (" Keep the input's dtype: compute with Python numbers (math.sqrt(2), "
-                         "2 ** 0.5) and make arrays with np.zeros_like(x) or dtype=x.dtype.")
+                if number is not None and number != found and _promoters(number):
+                    hint += (f" A float64 number made on line {number[1]}, `{number[2]}`, "
+                             f"promotes too: " + "; ".join(_promoters(number)[:2]) + ".")
+                if "dtype" in argument_names(aspect) or "dtype" in case.kwargs:
+                    hint += (" Your function is given the dtype to return: convert the result "
+                             "with .astype(dtype) (rng.uniform and rng.normal draw float64).")
+                else:
+                    hint += (" Keep the input's dtype: compute with Python numbers "
+                             "(math.sqrt(2), 2 ** 0.5) and make arrays with np.zeros_like(x) or "
+                             "dtype=x.dtype.")
                 return "float64", hint
     return None
+
+
+def _is_float64_array(value) -> bool:
+    return isinstance(value, np.ndarray) and value.ndim > 0 and value.dtype == np.float64
+
+
+def _promoters(found: tuple[str, int, str] | None) -> list[str]:
+    """Why the calls and constants on a found line make float64 (:data:`PROMOTERS`)."""
+    text = found[2] if found else ""
+    return [why for code, why in PROMOTERS if code in text]
 
 
 def _non_finite(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
@@ -100,7 +123,8 @@ def _non_finite(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
                                                    else np.asarray(value))
                             for v in np.asarray(a, np.float64).ravel() if not np.isfinite(v)})
             what = " and ".join(kinds)
-            found = first_line(lambda: aspect.observe(impl, case), is_non_finite)
+            found = (first_line(lambda: aspect.observe(impl, case), is_nan_or_overflow)
+                     or first_line(lambda: aspect.observe(impl, case), is_non_finite))
             hint = f"{name}: your result has {what} where nnlib's is finite ({case.label})."
             hint += where(found) + ("." if found else "")
             warned = sorted({w.split(": ", 1)[-1] for w in outcome.warnings
@@ -147,6 +171,42 @@ def _keepdims(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None
     return None
 
 
+_NOT_ALIGNED = re.compile(r"shapes \(([\d, ]+)\) and \(([\d, ]+)\) not aligned")
+_MATMUL = re.compile(r"matmul: Input operand 1 has a mismatch in its core dimension 0.*\(size "
+                     r"(\d+) is different from (\d+)\)")
+
+
+def _matrix_sizes(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
+    """A matrix product whose inner sizes differ (np.dot or @ raised), on every wrong case."""
+    found = None
+    for case, outcome, exp in zip(cases, outcomes, expected):
+        if outcome.error is None:
+            if outcome.value is None or compare(aspect, case, outcome.value, exp):
+                return None  # a case wrong in another way
+            continue
+        text = str(outcome.error)
+        if not isinstance(outcome.error, ValueError) or not (
+                _NOT_ALIGNED.search(text) or _MATMUL.search(text)):
+            return None
+        found = found or (case, outcome)
+    if found is None:
+        return None
+    case, outcome = found
+    shapes = _NOT_ALIGNED.search(str(outcome.error))
+    if shapes:
+        a, b = _shape(shapes.group(1)), _shape(shapes.group(2))
+        sizes = f"({', '.join(map(str, a))}) @ ({', '.join(map(str, b))})"
+        fits = " (the second transposed would fit)" if len(b) == 2 and a[-1] == b[-1] else (
+            " (the first transposed would fit)" if len(a) == 2 and a[0] == b[0] else "")
+    else:
+        sizes, fits = "two matrices", ""
+    return "matrix-sizes", (
+        f"Your code multiplies {sizes} whose inner sizes differ{fits} ({case.label}): "
+        "(a, b) @ (b, c) needs the same b. Write each factor's shape next to it: a transpose "
+        "missing, or the factors in the wrong order? A gradient has the shape of what it is the "
+        "gradient of.")
+
+
 def _pad_every_axis(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
     """np.pad called with a single number on an array of 3 or more axes (it pads all of them,
     the batch and channel axes too), seen by re-running the first wrong case."""
@@ -182,7 +242,7 @@ def _returned(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None
     """What came back is not what the task returns: None, the wrong number of values, or an
     array of a telling wrong shape (an extra axis of length 1, a matrix from broadcasting, an array
     for a number), the same way on every case where it is wrong."""
-    found = set()
+    found, shapes = set(), None  # shapes: the shape slips that fit every wrong shape so far
     for case, outcome, exp in zip(cases, outcomes, expected):
         if outcome.modified or outcome.error is not None:
             return None
@@ -203,10 +263,18 @@ def _returned(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None
                                                              int, list)) else None
                 want = np.shape(wanted)
                 if got is not None and got != want:
-                    slip = _shape_slip(want, got)
-                    if slip is None:
+                    slips = _shape_slips(want, got)
+                    if not slips:
                         return None  # a shape that other symptoms may explain
-                    found.add(slip)
+                    shapes = slips if shapes is None else shapes & slips
+                    if not shapes:
+                        return None
+    if shapes is not None:
+        if len(shapes) > 1:  # a leading axis of length 1 on every case: more likely a keepdims
+            shapes = shapes - {"batch-axis-kept"}
+        if len(shapes) != 1:
+            return None
+        found |= shapes
     if len(found) != 1:
         return None
     kind = found.pop()
@@ -224,19 +292,27 @@ def _returned(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None
                             "agree before combining them.",
         "array-for-number": "Return a single number where the task asks for one: float(...) "
                             "of your result, or a sum or mean over every axis.",
+        "batch-axis-kept": "Your result keeps an extra first axis, one entry per example: a "
+                           "gradient of a parameter adds up the contributions of every example, "
+                           "so sum over the batch axis (axis 0) too.",
     }
     return kind, hints[kind]
 
 
-def _shape_slip(want: tuple, got: tuple) -> str | None:
+def _shape_slips(want: tuple, got: tuple) -> set[str]:
+    """The telling ways ``got`` may have come from the shape ``want`` (several can fit one pair
+    of shapes: on a batch of one, a kept batch axis is also an axis of length 1)."""
     squeezed = tuple(s for s in got if s != 1)
     if want == () and got != ():
-        return "array-for-number"
+        return {"array-for-number"}
+    slips = set()
     if tuple(s for s in want if s != 1) == squeezed and len(want) != len(got):
-        return "axis-of-one"
+        slips.add("axis-of-one")
     if len(got) == len(want) + 1 and got[:len(want)] == want and got[-1] == want[-1]:
-        return "broadcast-matrix"
-    return None
+        slips.add("broadcast-matrix")
+    if len(got) == len(want) + 1 and got[1:] == want:
+        slips.add("batch-axis-kept")
+    return slips
 
 
 def _in_place(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
@@ -451,9 +527,15 @@ def _only_at_zero(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | 
 
 
 def _is_transpose(value, wanted) -> bool:
+    if _is_shape(wanted) and _is_shape(value):  # a shape, as the distribution checks see it
+        return len(wanted) == 2 and wanted[0] != wanted[1] and tuple(value) == tuple(wanted)[::-1]
     return (isinstance(wanted, np.ndarray) and isinstance(value, np.ndarray)
             and wanted.ndim == 2 and value.shape == wanted.shape[::-1]
             and np.allclose(value.T, wanted, rtol=1e-4, atol=1e-8))
+
+
+def _is_shape(value) -> bool:
+    return isinstance(value, tuple) and all(isinstance(v, (int, np.integer)) for v in value)
 
 
 def _transposed(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | None:
@@ -470,7 +552,12 @@ def _transposed(aspect, impl, cases, outcomes, expected) -> tuple[str, str] | No
         return None
     if not all(_is_transpose(value, wanted) for _, value, wanted in wrong):
         return None
-    name = wrong[0][0]
+    name, value, wanted = wrong[0]
+    if _is_shape(wanted):
+        return "transposed", (
+            f"{name}: yours is {tuple(value)}, the transpose of the {tuple(wanted)} asked. In "
+            f"this course a weight matrix is (in, out): one row per input, so X @ W works "
+            f"(PyTorch stores (out, in)).")
     return "transposed", (
         f"{name}: your result is the transpose of nnlib's: the factors of "
         "a matrix product in the wrong order or a transpose too many or too few. Work "
@@ -559,10 +646,10 @@ def _negatives_zeroed(aspect, impl, cases, outcomes, expected) -> tuple[str, str
 
 
 #: The symptoms, most specific first; the first two that hold are named.
-_SYMPTOMS = (_in_place, _returned, _keepdims, _pad_every_axis, aspect_probes, _float64, _non_finite,
-             _off_by_one, _shifted, _other_axis, _transposed, _only_at_zero, _all_zeros, _argument_returned,
-             _negatives_zeroed, _reciprocal, general_probes, constant_factor, only_kind,
-             wrong_line_symptom)
+_SYMPTOMS = (_in_place, _returned, _keepdims, _matrix_sizes, _pad_every_axis, aspect_probes,
+             _float64, _non_finite, _off_by_one, _shifted, _other_axis, _transposed, _only_at_zero,
+             _all_zeros, _argument_returned, _negatives_zeroed, _reciprocal, general_probes,
+             constant_factor, only_kind, wrong_line_symptom)
 
 
 def diagnose(aspect: Aspect, impl, cases: list[Case],

@@ -153,6 +153,16 @@ def is_non_finite(value) -> bool:
     return isinstance(value, (list, tuple)) and any(is_non_finite(v) for v in value)
 
 
+def is_nan_or_overflow(value) -> bool:
+    """nan or +inf somewhere in ``value``: -inf alone is often meant (a mask before a softmax)."""
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "fc" and bool(np.isnan(value).any() or np.isposinf(
+            value.real).any())
+    if isinstance(value, (float, np.floating)):
+        return math.isnan(value) or value == math.inf
+    return isinstance(value, (list, tuple)) and any(is_nan_or_overflow(v) for v in value)
+
+
 def where(found: tuple[str, int, str] | None) -> str:
     if found is None:
         return ""
@@ -183,5 +193,5 @@ PROMOTERS = (
 )
 
 
-__all__ = ["PROMOTERS", "first_change", "first_line", "is_float64", "is_non_finite", "run_traced",
-           "where"]
+__all__ = ["PROMOTERS", "first_change", "first_line", "is_float64", "is_nan_or_overflow",
+           "is_non_finite", "run_traced", "where"]

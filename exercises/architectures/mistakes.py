@@ -913,7 +913,7 @@ MISTAKES = [
             return grad_x, grad_gamma, grad_beta
         """,
         fails=("param_grads",),
-        shows=("only-more-axes",),
+        shows=("batch-axis-kept", "only-more-axes"),
     ),
     mistake(
         "layer-norm-backward-gamma-beta-grads-swapped", A, "layer_norm_backward",

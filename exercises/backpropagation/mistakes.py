@@ -15,6 +15,7 @@ MISTAKES = [
             return grad_out @ W, X.T @ grad_out, grad_out.sum(axis=0)
         """,
         fails=("grad_W", "grad_b", "grad_X"),
+        shows=("matrix-sizes",),
     ),
     mistake(
         "linear-backward-weight-gradient-transposed", A, "linear_backward",
@@ -52,6 +53,7 @@ MISTAKES = [
             return grad_out @ W.T, X.T @ grad_out, grad_out
         """,
         fails=("grad_b",),
+        shows=("batch-axis-kept",),
     ),
     mistake(
         "linear-backward-bias-summed-to-scalar", A, "linear_backward",
@@ -189,6 +191,7 @@ MISTAKES = [
             return loss, grads
         """,
         fails=("output_layer", "hidden_layer"),
+        shows=("matrix-sizes",),
     ),
     mistake(
         "two-layer-gradient-sign-flipped", A, "two_layer_backward",

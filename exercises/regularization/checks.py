@@ -395,7 +395,8 @@ def _early_stopping_cases(rng, hidden):
                   [1.0, 0.9, 0.87, 0.86, 0.85, 0.84, 0.83], 2, 0.05),
              case("keeps improving (never stops)", [1.0, 0.9, 0.8, 0.7, 0.6], 2),
              case("improves again after bad epochs",
-                  [1.0, 0.9, 0.95, 0.85, 0.9, 0.8, 0.82, 0.83, 0.84], 2)]
+                  [1.0, 0.9, 0.95, 0.85, 0.9, 0.8, 0.82, 0.83, 0.84], 2),
+             case("a tie is not an improvement", [0.8, 0.7, 0.7, 0.7, 0.6], 2)]
     if hidden:
         cases += [case("a tie is not an improvement", [0.5, 0.5, 0.4, 0.3], 1),
                   case("the best epoch is the first", [0.3, 0.4, 0.5, 0.6, 0.7], 2),

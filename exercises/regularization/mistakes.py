@@ -191,6 +191,7 @@ MISTAKES = [
             return value, [strength * np.where(w >= 0, 1, -1) for w in weights]
         """,
         fails=("gradient",),
+        shows=("float64",),
     ),
     mistake(
         "l1-gradient-minus-one-at-zero", A, "l1_penalty",
@@ -206,6 +207,7 @@ MISTAKES = [
             return value, [strength * np.where(w > 0, 1, -1) for w in weights]
         """,
         fails=("gradient",),
+        shows=("float64",),
     ),
     mistake(
         "l1-value-without-abs", A, "l1_penalty",

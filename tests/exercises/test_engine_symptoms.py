@@ -143,6 +143,13 @@ def test_a_float64_promotion_is_traced_to_its_line(no_bank):
     assert "you returned float64 for float32 input" in message
     assert "np.sqrt of a Python number" in message and "c = np.sqrt(0.5)" in message
 
+    def xavier_uniform(fan_in, fan_out, rng, dtype=np.float64):
+        bound = math.sqrt(6 / (fan_in + fan_out))
+        return rng.uniform(-bound, bound, size=(fan_in, fan_out))  # dtype never applied
+
+    message = str(_failure("xavier_uniform.distribution", xavier_uniform))
+    assert "rng.uniform draws float64" in message and ".astype(dtype)" in message
+
 
 def test_the_first_nan_is_traced_to_its_line(no_bank):
     def softmax(x):
@@ -552,9 +559,9 @@ def test_a_return_statement_that_computes_wrongly_is_named(no_bank):
         for m in messages)
 
 
-def test_no_line_is_named_when_the_statement_reads_a_wrong_value(no_bank):
-    # The mean and the variance are both over the wrong axis: no single repair makes the result
-    # right, and the statement that reads them is right, so no line is named.
+def test_two_statements_wrong_together_are_named_together(no_bank):
+    # The mean and the variance, both over the wrong axis: no single repair makes the result
+    # right, the two together do.
     batchnorm_forward = _learners(
         "def batchnorm_forward(x, gamma, beta, running_mean, running_var, training,\n"
         "                      momentum=0.1, eps=1e-5):\n"
@@ -569,9 +576,29 @@ def test_no_line_is_named_when_the_statement_reads_a_wrong_value(no_bank):
         "    running_var = (1 - momentum) * running_var + momentum * x.var(axis=0) * n / (n - 1)\n"
         "    return out, running_mean, running_var\n",
         "batchnorm_forward")
-    keys = [k for k in ASPECTS if k.startswith("batchnorm_forward.")]
-    failures = [_failure(k, batchnorm_forward) for k in keys if _fails(k, batchnorm_forward)]
-    assert failures and not any("wrong-line" in f.symptoms for f in failures)
+    failure = _failure("batchnorm_forward.training_output", batchnorm_forward)
+    assert failure.symptoms == ("wrong-line",)
+    assert "lines 7 and 8 of your code" in str(failure) and "has shape (8, 1)" in str(failure)
+
+
+def test_no_line_is_named_when_the_statement_reads_a_wrong_value(no_bank):
+    # The mean over the wrong axis, and beta left out of the statement that reads it: neither
+    # statement alone is to blame, and the second reads a wrong value, so no line is named.
+    batchnorm_forward = _learners(
+        "def batchnorm_forward(x, gamma, beta, running_mean, running_var, training,\n"
+        "                      momentum=0.1, eps=1e-5):\n"
+        "    if not training:\n"
+        "        return (gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta,\n"
+        "                running_mean, running_var)\n"
+        "    n = x.shape[0]\n"
+        "    mu = x.mean(axis=1, keepdims=True)\n"
+        "    out = gamma * (x - mu) / np.sqrt(x.var(axis=0) + eps)\n"
+        "    running_mean = (1 - momentum) * running_mean + momentum * x.mean(axis=0)\n"
+        "    running_var = (1 - momentum) * running_var + momentum * x.var(axis=0) * n / (n - 1)\n"
+        "    return out, running_mean, running_var\n",
+        "batchnorm_forward")
+    failure = _failure("batchnorm_forward.training_output", batchnorm_forward)
+    assert "wrong-line" not in failure.symptoms
 
 
 def test_a_statement_written_over_several_lines_runs_once(no_bank):
@@ -642,3 +669,45 @@ def test_the_line_named_for_a_known_mistake_is_one_it_changed(mistake):
         if found and "or just after it" not in found[1]:
             quoted = re.search(r"`(.+?)` \(", found[1])
             assert quoted and re.sub(r"\s+", "", quoted.group(1)) not in solution, found[1]
+
+
+def test_shapes_that_tell_their_mistake_are_named(no_bank):
+    def linear_backward(X, W, grad_out):
+        return grad_out @ W, X.T @ grad_out, grad_out.sum(axis=0)  # W not transposed
+
+    failure = _failure("linear_backward.grad_W", linear_backward)
+    assert failure.symptoms == ("matrix-sizes",) and "a transpose" in str(failure)
+
+    def conv2d_backward(grad_out, x, weight, stride=1, padding=0):
+        from exercises.architectures.checks import ref_conv2d_backward
+        grad_x, grad_weight, _ = ref_conv2d_backward(grad_out, x, weight, stride, padding)
+        return grad_x, grad_weight, grad_out.sum(axis=(2, 3))  # one row per example left
+
+    failure = _failure("conv2d_backward.param_grads", conv2d_backward)
+    assert failure.symptoms[0] == "batch-axis-kept" and "axis 0" in str(failure)
+
+    def he_normal(fan_in, fan_out, rng, dtype=np.float64):
+        return (math.sqrt(2 / fan_in) * rng.standard_normal((fan_out, fan_in))).astype(dtype)
+
+    failure = _failure("he_normal.distribution", he_normal)
+    assert failure.symptoms == ("transposed",) and "(in, out)" in str(failure)
+
+
+def test_one_number_used_for_another_and_float64_in_a_list_are_named(no_bank):
+    def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta1 * v + (1 - beta1) * grad ** 2  # a copied line: beta1 for the second moment
+        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta1 ** t)
+        return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+    failure = _failure("adam_step.one_step", adam_step)
+    assert failure.symptoms[0] == "argument-replaced" and "`beta1` where `beta2`" in str(failure)
+
+    def clip_grad_norm(grads, max_norm):
+        norm = np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads))
+        scale = min(1.0, max_norm / (norm + 1e-6))  # a float64 scalar
+        return [g * scale for g in grads], float(norm)
+
+    keys = [k for k in ASPECTS if k.startswith("clip_grad_norm.")]
+    failures = [_failure(k, clip_grad_norm) for k in keys if _fails(k, clip_grad_norm)]
+    assert failures and any("float64" in f.symptoms for f in failures)
