@@ -559,23 +559,30 @@ def test_a_return_statement_that_computes_wrongly_is_named(no_bank):
         for m in messages)
 
 
-def test_two_statements_wrong_together_are_named_together(no_bank):
-    # The mean and the variance, both over the wrong axis: no single repair makes the result
-    # right, the two together do.
-    batchnorm_forward = _learners(
+def _batchnorm_forward(training_lines: str):
+    """A learner's batchnorm_forward, right in evaluation mode and for the running statistics,
+    whose training-mode output is computed by ``training_lines`` (lines 7 on, indented)."""
+    return _learners(
         "def batchnorm_forward(x, gamma, beta, running_mean, running_var, training,\n"
         "                      momentum=0.1, eps=1e-5):\n"
         "    if not training:\n"
         "        return (gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta,\n"
         "                running_mean, running_var)\n"
         "    n = x.shape[0]\n"
-        "    mu = x.mean(axis=1, keepdims=True)\n"
-        "    var = x.var(axis=1, keepdims=True)\n"
-        "    out = gamma * (x - mu) / np.sqrt(var + eps) + beta\n"
+        + training_lines +
         "    running_mean = (1 - momentum) * running_mean + momentum * x.mean(axis=0)\n"
         "    running_var = (1 - momentum) * running_var + momentum * x.var(axis=0) * n / (n - 1)\n"
         "    return out, running_mean, running_var\n",
         "batchnorm_forward")
+
+
+def test_two_statements_wrong_together_are_named_together(no_bank):
+    # The mean and the variance, both over the wrong axis: no single repair makes the result
+    # right, the two together do.
+    batchnorm_forward = _batchnorm_forward(
+        "    mu = x.mean(axis=1, keepdims=True)\n"
+        "    var = x.var(axis=1, keepdims=True)\n"
+        "    out = gamma * (x - mu) / np.sqrt(var + eps) + beta\n")
     failure = _failure("batchnorm_forward.training_output", batchnorm_forward)
     assert failure.symptoms == ("wrong-line",)
     assert "lines 7 and 8 of your code" in str(failure) and "has shape (8, 1)" in str(failure)
@@ -584,19 +591,9 @@ def test_two_statements_wrong_together_are_named_together(no_bank):
 def test_no_line_is_named_when_the_statement_reads_a_wrong_value(no_bank):
     # The mean over the wrong axis, and beta left out of the statement that reads it: neither
     # statement alone is to blame, and the second reads a wrong value, so no line is named.
-    batchnorm_forward = _learners(
-        "def batchnorm_forward(x, gamma, beta, running_mean, running_var, training,\n"
-        "                      momentum=0.1, eps=1e-5):\n"
-        "    if not training:\n"
-        "        return (gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta,\n"
-        "                running_mean, running_var)\n"
-        "    n = x.shape[0]\n"
+    batchnorm_forward = _batchnorm_forward(
         "    mu = x.mean(axis=1, keepdims=True)\n"
-        "    out = gamma * (x - mu) / np.sqrt(x.var(axis=0) + eps)\n"
-        "    running_mean = (1 - momentum) * running_mean + momentum * x.mean(axis=0)\n"
-        "    running_var = (1 - momentum) * running_var + momentum * x.var(axis=0) * n / (n - 1)\n"
-        "    return out, running_mean, running_var\n",
-        "batchnorm_forward")
+        "    out = gamma * (x - mu) / np.sqrt(x.var(axis=0) + eps)\n")
     failure = _failure("batchnorm_forward.training_output", batchnorm_forward)
     assert "wrong-line" not in failure.symptoms
 
