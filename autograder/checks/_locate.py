@@ -11,11 +11,13 @@ wrong one when
   variable, after the same pass through the same statement), returns nnlib's result.
 
 A value merely computed another way than nnlib's (a legitimate intermediate nnlib never names)
-never passes that test, so a right statement is never named. Two refinements:
+never passes that test, so a right statement is never named. Refinements:
 
 - a value the statement reads may be one of nnlib's and still the wrong one for its place (the
   value before a ReLU where the code needs the one after): when putting another of nnlib's
   values there makes the result right, that earlier statement is named, "or just after it";
+- two statements are named together when only repairing both makes the result right (the
+  mean and the variance, both over the wrong axis);
 - a return statement's value cannot be replaced: it is named when what it reads is right, what
   it returns is not, and it computes something, in a method or a function of several
   statements (in a one-line function, the line is no news).
@@ -377,7 +379,8 @@ def wrong_line(aspect: Aspect, impl, case: Case, expected: dict) -> WrongLine | 
     variable its statement reads holds one of nnlib's values. One of those may still be the
     wrong one of nnlib's values for its place (the value before a ReLU where the code needed
     the one after): when repairing it makes the result right, whether or not repairing the
-    suspect does, it is the cause.
+    suspect does, it is the cause. When no single repair works, the first two such suspects are
+    repaired together (a mean and a variance, both over the wrong axis).
     """
     assignments = _learner_assignments(aspect, impl, case)
     if not any(linecache.getlines(at.code.co_filename) for at in assignments[:1]):
