@@ -29,6 +29,7 @@ cannot be repaired in one place and is left to the other symptoms.
 from __future__ import annotations
 
 import ast
+import functools
 import linecache
 import os
 import re
@@ -115,9 +116,10 @@ class _Values:
         return any(_close(value, kept) for kept in self._by_shape.get(value.shape, ()))
 
 
-def _is_nnlibs(filename: str) -> bool:
+def _is_nnlibs(filename: str, checks: tuple[str, ...]) -> bool:
+    """Whether ``filename`` is nnlib's or the course's checks' (``checks``: their folders)."""
     path = os.path.abspath(filename) if not filename.startswith("<") else filename
-    return "/nnlib/" in path or path.startswith(tuple(str(p) for p in content.source_paths()))
+    return "/nnlib/" in path or path.startswith(checks)
 
 
 def nnlib_values(aspect: Aspect, case: Case, expected: dict) -> _Values:
@@ -130,8 +132,10 @@ def nnlib_values(aspect: Aspect, case: Case, expected: dict) -> _Values:
         for leaf in _leaves(argument):
             values.given.add(leaf)
 
+    checks = tuple(str(p) for p in content.source_paths())  # once, not at every call
+
     def tracer(frame, event, arg):
-        if event != "call" or not _is_nnlibs(frame.f_code.co_filename):
+        if event != "call" or not _is_nnlibs(frame.f_code.co_filename, checks):
             return None
 
         seen: dict[str, Any] = {}  # each local as last seen: its object, or an array's bytes
@@ -190,8 +194,14 @@ def _numeric_locals(frame) -> dict[str, tuple[np.ndarray, Any]]:
 def _statement_starts(filename: str) -> dict[int, int]:
     """Each line of a simple statement in the learner's source -> the statement's first line
     (Python reports a statement written over several lines as events on each of them)."""
+    return _starts_in("".join(linecache.getlines(filename)))
+
+
+@functools.lru_cache(maxsize=64)
+def _starts_in(source: str) -> dict[int, int]:
+    """:func:`_statement_starts` for a source text, parsed once (the result is not changed)."""
     try:
-        tree = ast.parse("".join(linecache.getlines(filename)))
+        tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return {}
     starts = {}
